@@ -1,0 +1,274 @@
+package mixtral.safetensors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import mixtral.BadInputException;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A safetensors file, validated when opened and read through memory maps: the data section is never loaded into the
+ * heap as a whole, each tensor is mapped only while it is copied out.
+ *
+ * <p>Layout: an 8-byte little-endian header length N, N bytes of JSON
+ * ({@code {"__metadata__": {...}, "name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}}}, offsets
+ * relative to the data section), then the data section.
+ */
+public final class SafetensorsFile implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long MAX_HEADER = 100L << 20;
+    /** One mapping covers at most this many bytes (a MappedByteBuffer is indexed by int). */
+    private static final long CHUNK = 1L << 30;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final Map<String, TensorInfo> tensors;
+    private final Map<String, String> metadata;
+
+    private SafetensorsFile(Path path, FileChannel channel, Map<String, TensorInfo> tensors,
+                            Map<String, String> metadata) {
+        this.path = path;
+        this.channel = channel;
+        this.tensors = tensors;
+        this.metadata = metadata;
+    }
+
+    /** Opens and validates a file; every failure is a one-line {@link BadInputException} naming file and tensor. */
+    public static SafetensorsFile open(Path path) {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new BadInputException(path + ": no such file");
+        } catch (IOException e) {
+            throw new BadInputException(path + ": cannot open (" + e.getMessage() + ")");
+        }
+        try {
+            return parse(path, ch);
+        } catch (RuntimeException | IOException e) {
+            closeQuietly(ch);
+            if (e instanceof BadInputException b) {
+                throw b;
+            }
+            throw new BadInputException(path + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static SafetensorsFile parse(Path path, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < 8) {
+            throw new BadInputException(path + ": not a safetensors file (" + size + " bytes, shorter than the header length)");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, lenBuf, 0);
+        long headerLen = lenBuf.flip().getLong();
+        if (headerLen <= 0 || headerLen > MAX_HEADER || headerLen > size - 8) {
+            throw new BadInputException(path + ": header length " + headerLen + " is impossible for a file of "
+                    + size + " bytes (truncated or not a safetensors file)");
+        }
+        ByteBuffer header = ByteBuffer.allocate((int) headerLen);
+        readFully(ch, header, 8);
+        JsonNode root;
+        try {
+            root = JSON.readTree(header.array());
+        } catch (IOException e) {
+            throw new BadInputException(path + ": header is not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new BadInputException(path + ": header is not a JSON object");
+        }
+        long dataStart = 8 + headerLen;
+        long dataSize = size - dataStart;
+        Map<String, TensorInfo> tensors = new LinkedHashMap<>();
+        Map<String, String> metadata = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getKey().equals("__metadata__")) {
+                e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                continue;
+            }
+            TensorInfo info = tensorInfo(path, e.getKey(), e.getValue(), dataStart, dataSize);
+            tensors.put(info.name(), info);
+        }
+        checkNoOverlaps(path, tensors.values());
+        return new SafetensorsFile(path, ch, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+    }
+
+    private static TensorInfo tensorInfo(Path path, String name, JsonNode n, long dataStart, long dataSize) {
+        String where = path + ": tensor '" + name + "'";
+        if (!n.isObject() || !n.path("dtype").isTextual() || !n.path("shape").isArray()
+                || !n.path("data_offsets").isArray() || n.path("data_offsets").size() != 2) {
+            throw new BadInputException(where + ": entry needs dtype, shape and two data_offsets");
+        }
+        DType dtype = DType.parse(n.get("dtype").asText(), where);
+        long[] shape = new long[n.get("shape").size()];
+        for (int i = 0; i < shape.length; i++) {
+            JsonNode s = n.get("shape").get(i);
+            if (!s.canConvertToLong() || !s.isIntegralNumber() || s.asLong() < 0) {
+                throw new BadInputException(where + ": shape " + n.get("shape") + " has a bad dimension");
+            }
+            shape[i] = s.asLong();
+        }
+        long begin = n.get("data_offsets").get(0).asLong(-1);
+        long end = n.get("data_offsets").get(1).asLong(-1);
+        if (begin < 0 || end < begin || end > dataSize) {
+            throw new BadInputException(where + ": data_offsets [" + begin + ", " + end + "] lie outside the data section of "
+                    + dataSize + " bytes (truncated file?)");
+        }
+        TensorInfo info = new TensorInfo(name, dtype, shape, dataStart + begin, dataStart + end);
+        long expected;
+        try {
+            expected = Math.multiplyExact(info.numel(), dtype.bytes);
+        } catch (ArithmeticException overflow) {
+            throw new BadInputException(where + ": shape " + info.shapeString() + " is too large");
+        }
+        if (expected != end - begin) {
+            throw new BadInputException(where + ": shape " + info.shapeString() + " x " + dtype + " needs " + expected
+                    + " bytes but data_offsets give " + (end - begin));
+        }
+        return info;
+    }
+
+    private static void checkNoOverlaps(Path path, Iterable<TensorInfo> all) {
+        List<TensorInfo> sorted = new ArrayList<>();
+        all.forEach(sorted::add);
+        sorted.sort(Comparator.comparingLong(TensorInfo::begin));
+        for (int i = 1; i < sorted.size(); i++) {
+            TensorInfo prev = sorted.get(i - 1);
+            TensorInfo cur = sorted.get(i);
+            if (cur.begin() < prev.end() && cur.byteLength() > 0 && prev.byteLength() > 0) {
+                throw new BadInputException(path + ": tensor '" + cur.name() + "' overlaps tensor '" + prev.name() + "'");
+            }
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Tensors in header order. */
+    public Map<String, TensorInfo> tensors() {
+        return tensors;
+    }
+
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    public boolean has(String name) {
+        return tensors.containsKey(name);
+    }
+
+    public TensorInfo info(String name) {
+        TensorInfo info = tensors.get(name);
+        if (info == null) {
+            throw new BadInputException(path + ": no tensor '" + name + "'");
+        }
+        return info;
+    }
+
+    /** A float tensor (F32, F16 or BF16) converted to a float32 array of its own shape. */
+    public INDArray loadFloat(String name) {
+        TensorInfo info = info(name);
+        return Nd4j.create(readFloats(info), info.shape(), 'c');
+    }
+
+    /** The elements of a float tensor as float32, in row-major order. */
+    public float[] readFloats(TensorInfo info) {
+        if (!info.dtype().isFloat()) {
+            throw new BadInputException(path + ": tensor '" + info.name() + "' is " + info.dtype() + ", expected a float type");
+        }
+        float[] out = new float[toIntCount(info)];
+        int at = 0;
+        for (long pos = info.begin(); pos < info.end(); pos += CHUNK) {
+            ByteBuffer buf = map(pos, Math.min(CHUNK, info.end() - pos));
+            switch (info.dtype()) {
+                case F32 -> {
+                    int n = buf.remaining() / 4;
+                    buf.asFloatBuffer().get(out, at, n);
+                    at += n;
+                }
+                case BF16 -> {
+                    while (buf.hasRemaining()) {
+                        out[at++] = DType.bf16ToFloat(buf.getShort());
+                    }
+                }
+                case F16 -> {
+                    while (buf.hasRemaining()) {
+                        out[at++] = DType.f16ToFloat(buf.getShort());
+                    }
+                }
+                default -> throw new IllegalStateException();
+            }
+        }
+        return out;
+    }
+
+    /** An integer tensor (I64 or I32) as longs, in row-major order. */
+    public long[] readLongs(String name) {
+        TensorInfo info = info(name);
+        if (info.dtype() != DType.I64 && info.dtype() != DType.I32) {
+            throw new BadInputException(path + ": tensor '" + name + "' is " + info.dtype() + ", expected I64 or I32");
+        }
+        long[] out = new long[toIntCount(info)];
+        ByteBuffer buf = map(info.begin(), info.byteLength());
+        for (int i = 0; i < out.length; i++) {
+            out[i] = info.dtype() == DType.I64 ? buf.getLong() : buf.getInt();
+        }
+        return out;
+    }
+
+    private int toIntCount(TensorInfo info) {
+        if (info.numel() > Integer.MAX_VALUE - 8) {
+            throw new BadInputException(path + ": tensor '" + info.name() + "' has too many elements for one array");
+        }
+        return (int) info.numel();
+    }
+
+    /** A read-only little-endian view of bytes [pos, pos + len) of the file. */
+    public ByteBuffer map(long pos, long len) {
+        try {
+            MappedByteBuffer m = channel.map(FileChannel.MapMode.READ_ONLY, pos, len);
+            return m.order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException e) {
+            throw new BadInputException(path + ": cannot map bytes " + pos + ".." + (pos + len) + " (" + e.getMessage() + ")");
+        }
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos + buf.position());
+            if (n < 0) {
+                throw new IOException("unexpected end of file");
+            }
+        }
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try {
+            ch.close();
+        } catch (IOException ignored) {
+            // nothing was read from it that could be lost
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(channel);
+    }
+}
