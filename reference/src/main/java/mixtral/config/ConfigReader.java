@@ -46,6 +46,20 @@ public final class ConfigReader {
         return root.has("dim") || root.has("moe") ? fromMistral(keys) : fromHuggingFace(keys);
     }
 
+    /** Reads a Hugging Face configuration held in a string, e.g. a trace's metadata; {@code source} names it in errors. */
+    public static MixtralConfig parseHuggingFace(String json, String source) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (IOException e) {
+            throw new BadInputException(source + ": configuration is not valid JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new BadInputException(source + ": configuration is not a JSON object");
+        }
+        return fromHuggingFace(new Keys(Path.of(source), root));
+    }
+
     static MixtralConfig fromHuggingFace(Keys k) {
         String type = k.text("model_type", "mixtral");
         if (!type.equals("mixtral")) {

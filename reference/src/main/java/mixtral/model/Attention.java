@@ -1,0 +1,86 @@
+package mixtral.model;
+
+import mixtral.config.MixtralConfig;
+import mixtral.trace.Recorder;
+import mixtral.trace.TensorNames;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Causal grouped-query self-attention: H query heads share KV key/value heads, query head h reading kv head
+ * h / (H / KV). Attention is the only part of the model that mixes information across tokens.
+ */
+final class Attention {
+    private final int layer;
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    private final Integer slidingWindow;
+    private final INDArray wq;   // [H*Hd, D]
+    private final INDArray wk;   // [KV*Hd, D]
+    private final INDArray wv;   // [KV*Hd, D]
+    private final INDArray wo;   // [D, H*Hd]
+    private final Rope rope;
+
+    Attention(int layer, MixtralConfig c, INDArray wq, INDArray wk, INDArray wv, INDArray wo, Rope rope) {
+        this.layer = layer;
+        this.heads = c.numAttentionHeads();
+        this.kvHeads = c.numKeyValueHeads();
+        this.headDim = c.headDim();
+        this.slidingWindow = c.slidingWindow();
+        this.wq = wq;
+        this.wk = wk;
+        this.wv = wv;
+        this.wo = wo;
+        this.rope = rope;
+    }
+
+    /** x [T, D], the normalised residual stream of the new tokens -> [T, D]. Appends their keys and values to the cache. */
+    INDArray forward(INDArray x, KvCache cache, Recorder rec) {
+        int t = (int) x.rows();
+        int pos0 = cache.length();
+        INDArray q = rope.apply(Ops.linear(x, wq), heads, pos0);      // [T, H*Hd]
+        INDArray k = rope.apply(Ops.linear(x, wk), kvHeads, pos0);    // [T, KV*Hd]
+        INDArray v = Ops.linear(x, wv);                               // [T, KV*Hd]
+        INDArray[] past = cache.append(layer, k, v);                  // [S, KV*Hd] each
+        int s = (int) past[0].rows();
+
+        INDArray qh = q.reshape('c', t, heads, headDim).permute(1, 0, 2).dup('c');    // [H, T, Hd]
+        INDArray kh = byQueryHead(past[0], s);                                          // [H, S, Hd]
+        INDArray vh = byQueryHead(past[1], s);                                          // [H, S, Hd]
+
+        INDArray scores = Nd4j.matmul(qh, kh, false, true, false).divi(Math.sqrt(headDim));   // [H, T, S]
+        scores.reshape('c', heads, (long) t * s).addiRowVector(mask(t, s, pos0));
+        INDArray probs = Ops.softmaxRows(scores.reshape('c', (long) heads * t, s)).reshape('c', heads, t, s);
+        rec.record(TensorNames.attnProbs(layer), probs);
+
+        INDArray mixed = Nd4j.matmul(probs, vh)                                          // [H, T, Hd]
+                .permute(1, 0, 2).dup('c').reshape('c', t, (long) heads * headDim);   // [T, H*Hd]
+        INDArray out = Ops.linear(mixed, wo);                                            // [T, D]
+        rec.record(TensorNames.attnOut(layer), out);
+        return out;
+    }
+
+    /** [S, KV*Hd] -> [H, S, Hd], each kv head repeated for the H / KV query heads that read it. */
+    private INDArray byQueryHead(INDArray kv, int s) {
+        INDArray perKvHead = kv.reshape('c', s, kvHeads, headDim).permute(1, 0, 2);     // [KV, S, Hd]
+        return perKvHead.repeat(0, heads / kvHeads);                                     // [H, S, Hd]
+    }
+
+    /**
+     * Additive mask [1, T*S]: 0 where query i (at position pos0 + i) may see key j, the most negative float
+     * elsewhere (as the published code does). It sees keys at or before its position, and with a sliding window w
+     * only the w most recent of them (itself included).
+     */
+    private INDArray mask(int t, int s, int pos0) {
+        float[] m = new float[t * s];
+        for (int i = 0; i < t; i++) {
+            int pos = pos0 + i;
+            for (int j = 0; j < s; j++) {
+                boolean visible = j <= pos && (slidingWindow == null || pos - j < slidingWindow);
+                m[i * s + j] = visible ? 0f : -Float.MAX_VALUE;
+            }
+        }
+        return Nd4j.create(m, new long[] {1, (long) t * s}, 'c');
+    }
+}

@@ -1,0 +1,100 @@
+package mixtral.model;
+
+import mixtral.BadInputException;
+import mixtral.config.MixtralConfig;
+import mixtral.trace.Recorder;
+import mixtral.trace.TensorNames;
+import mixtral.weights.WeightSource;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The whole Mixtral decoder: embedding, L decoder layers, final RMSNorm, LM head. */
+public final class MixtralModel {
+    private final MixtralConfig config;
+    private final INDArray embedding;   // [V, D]
+    private final DecoderLayer[] layers;
+    private final RmsNorm finalNorm;
+    private final INDArray lmHead;      // [V, D]
+
+    private MixtralModel(MixtralConfig config, INDArray embedding, DecoderLayer[] layers, RmsNorm finalNorm,
+                         INDArray lmHead) {
+        this.config = config;
+        this.embedding = embedding;
+        this.layers = layers;
+        this.finalNorm = finalNorm;
+        this.lmHead = lmHead;
+    }
+
+    /** Copies every weight from the source, as float32, into memory. */
+    public static MixtralModel load(WeightSource w) {
+        MixtralConfig c = w.config();
+        Rope rope = new Rope(c.headDim(), c.ropeTheta());
+        DecoderLayer[] layers = new DecoderLayer[c.numHiddenLayers()];
+        for (int i = 0; i < layers.length; i++) {
+            Expert[] experts = new Expert[c.numLocalExperts()];
+            for (int e = 0; e < experts.length; e++) {
+                experts[e] = new Expert(w.w1(i, e), w.w2(i, e), w.w3(i, e));
+            }
+            layers[i] = new DecoderLayer(i,
+                    new RmsNorm(w.attnNorm(i), c.rmsNormEps(), TensorNames.attnNorm(i)),
+                    new Attention(i, c, w.wq(i), w.wk(i), w.wv(i), w.wo(i), rope),
+                    new RmsNorm(w.moeNorm(i), c.rmsNormEps(), TensorNames.moeNorm(i)),
+                    new SparseMoe(i, new Router(w.gate(i), c.numExpertsPerTok()), experts));
+        }
+        INDArray embedding = w.embedding();
+        INDArray lmHead = c.tieWordEmbeddings() ? embedding : w.lmHead();
+        return new MixtralModel(c, embedding, layers,
+                new RmsNorm(w.finalNorm(), c.rmsNormEps(), TensorNames.FINAL_NORM), lmHead);
+    }
+
+    public MixtralConfig config() {
+        return config;
+    }
+
+    public KvCache newCache() {
+        return new KvCache(layers.length, config.numKeyValueHeads() * config.headDim());
+    }
+
+    /** Runs T tokens from position 0 with no cache and returns their next-token logits [T, V]. */
+    public INDArray forward(long[] tokens, Recorder rec) {
+        return forward(tokens, newCache(), rec);
+    }
+
+    /**
+     * Runs T new tokens at positions cache.length() .. cache.length()+T-1, attending to the cached past, and returns
+     * their next-token logits [T, V]. The cache then holds these tokens too.
+     */
+    public INDArray forward(long[] tokens, KvCache cache, Recorder rec) {
+        checkTokens(tokens);
+        rec.record(TensorNames.TOKENS, () -> Nd4j.createFromArray(tokens));
+        INDArray x = Ops.gatherRows(embedding, toInt(tokens));            // [T, D]
+        rec.record(TensorNames.EMBED, x);
+        for (DecoderLayer layer : layers) {
+            x = layer.forward(x, cache, rec);                               // [T, D]
+        }
+        cache.advance(tokens.length);
+        INDArray logits = Ops.linear(finalNorm.forward(x, rec), lmHead);    // [T, V]
+        rec.record(TensorNames.LOGITS, logits);
+        return logits;
+    }
+
+    private void checkTokens(long[] tokens) {
+        if (tokens.length == 0) {
+            throw new BadInputException("no tokens to run");
+        }
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= config.vocabSize()) {
+                throw new BadInputException("token id " + tokens[i] + " at position " + i
+                        + " is outside the vocabulary (vocab_size=" + config.vocabSize() + ")");
+            }
+        }
+    }
+
+    private static int[] toInt(long[] tokens) {
+        int[] r = new int[tokens.length];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = (int) tokens[i];
+        }
+        return r;
+    }
+}

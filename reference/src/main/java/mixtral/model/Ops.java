@@ -1,0 +1,47 @@
+package mixtral.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** The few array operations the model needs beyond ND4J's own, each named as PyTorch names it. */
+final class Ops {
+    private Ops() {}
+
+    /** {@code torch.nn.functional.linear}: x [T, in] times w [out, in] transposed gives [T, out]. */
+    static INDArray linear(INDArray x, INDArray w) {
+        return Nd4j.gemm(x, w, false, true);
+    }
+
+    /** SiLU (swish): a * sigmoid(a). */
+    static INDArray silu(INDArray a) {
+        return a.mul(Transforms.sigmoid(a, true));
+    }
+
+    /** Softmax along the last axis of a 2-D array [rows, n]. */
+    static INDArray softmaxRows(INDArray x) {
+        return Transforms.softmax(x, true);
+    }
+
+    /** The rows {@code idx} of x [T, D], as a new array [idx.length, D]. */
+    static INDArray gatherRows(INDArray x, int[] idx) {
+        return Nd4j.pullRows(x, 1, idx);
+    }
+
+    /** target[idx[r]] += rows[r] for every r, in place. */
+    static void scatterAddRows(INDArray target, int[] idx, INDArray rows) {
+        Nd4j.exec(DynamicCustomOp.builder("scatter_add")
+                .addInputs(target, Nd4j.createFromArray(idx), rows)
+                .addOutputs(target)
+                .build());
+    }
+
+    /** A cheap guard where a wrong shape would otherwise broadcast silently. */
+    static void checkShape(INDArray a, String what, long... shape) {
+        if (!java.util.Arrays.equals(a.shape(), shape)) {
+            throw new IllegalStateException(what + " has shape " + java.util.Arrays.toString(a.shape())
+                    + ", expected " + java.util.Arrays.toString(shape));
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package mixtral.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Rotary position embedding in the Hugging Face "rotate half" layout: within each head, dimension i is paired with
+ * i + Hd/2 and the pair is rotated by the angle pos * theta^(-2i/Hd). A rotation keeps each vector's norm, and the
+ * dot product of a rotated query and key depends only on the distance between their positions.
+ *
+ * <p>The angles are computed in float32 exactly as the published implementations do, so positions far from 0 get
+ * the same rounding as theirs.
+ */
+final class Rope {
+    private final int headDim;
+    private final float[] invFreq;   // [Hd/2]
+    private int positions;                 // P, positions the tables cover
+    private INDArray cos;                  // [P, Hd] for positions 0..P-1, the halves repeated
+    private INDArray sin;                  // [P, Hd]
+
+    Rope(int headDim, double theta) {
+        this.headDim = headDim;
+        this.invFreq = new float[headDim / 2];
+        for (int i = 0; i < invFreq.length; i++) {
+            float exponent = (float) (2 * i) / headDim;
+            invFreq[i] = 1.0f / (float) Math.pow((float) theta, exponent);
+        }
+    }
+
+    /**
+     * Rotates every head of x [T, n*Hd] (n heads side by side) for positions pos0 .. pos0+T-1.
+     */
+    INDArray apply(INDArray x, int nHeads, int pos0) {
+        int t = (int) x.rows();
+        int half = headDim / 2;
+        ensureTables(pos0 + t);
+        INDArray c = Nd4j.tile(cos.get(NDArrayIndex.interval(pos0, pos0 + t), NDArrayIndex.all()), 1, nHeads);   // [T, n*Hd]
+        INDArray s = Nd4j.tile(sin.get(NDArrayIndex.interval(pos0, pos0 + t), NDArrayIndex.all()), 1, nHeads);   // [T, n*Hd]
+        INDArray pairs = x.reshape('c', t, nHeads, 2, half);                                                    // [T, n, 2, Hd/2]
+        INDArray first = pairs.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all());
+        INDArray second = pairs.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all());
+        INDArray rotated = Nd4j.concat(2, second.neg().reshape(t, nHeads, 1, half), first.reshape(t, nHeads, 1, half))
+                .reshape('c', t, (long) nHeads * headDim);                                                    // rotate_half(x)
+        return x.mul(c).addi(rotated.muli(s));                                                                // [T, n*Hd]
+    }
+
+    private void ensureTables(int needed) {
+        if (needed <= positions) {
+            return;
+        }
+        int p = Math.max(needed, 2 * Math.max(positions, 64));
+        float[] c = new float[p * headDim];
+        float[] s = new float[p * headDim];
+        int half = headDim / 2;
+        for (int pos = 0; pos < p; pos++) {
+            for (int i = 0; i < half; i++) {
+                float angle = (float) pos * invFreq[i];
+                c[pos * headDim + i] = c[pos * headDim + i + half] = (float) Math.cos(angle);
+                s[pos * headDim + i] = s[pos * headDim + i + half] = (float) Math.sin(angle);
+            }
+        }
+        cos = Nd4j.create(c, new long[] {p, headDim}, 'c');
+        sin = Nd4j.create(s, new long[] {p, headDim}, 'c');
+        positions = p;
+    }
+}

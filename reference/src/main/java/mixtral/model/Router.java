@@ -1,0 +1,20 @@
+package mixtral.model;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** A linear layer that scores every expert for every token; the top K scores decide where each token goes. */
+final class Router {
+    private final INDArray gate;   // [E, D]
+    private final int k;
+
+    Router(INDArray gate, int k) {
+        this.gate = gate;
+        this.k = k;
+    }
+
+    /** x [T, D] -> the routing of its T tokens. */
+    Routing route(INDArray x) {
+        INDArray logits = Ops.linear(x, gate);   // [T, E]
+        return Routing.fromLogits(logits, k);
+    }
+}

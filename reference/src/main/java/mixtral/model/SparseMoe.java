@@ -1,0 +1,44 @@
+package mixtral.model;
+
+import mixtral.trace.Recorder;
+import mixtral.trace.TensorNames;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The sparse Mixture-of-Experts block that replaces the dense feed-forward network: each token goes through only the
+ * K experts its router chose, and their outputs are added, scaled by the routing weights:
+ * y = sum over chosen i of w_i * expert_i(x).
+ */
+final class SparseMoe {
+    private final int layer;
+    private final Router router;
+    private final Expert[] experts;
+
+    SparseMoe(int layer, Router router, Expert[] experts) {
+        this.layer = layer;
+        this.router = router;
+        this.experts = experts;
+    }
+
+    /** x [T, D] -> [T, D] */
+    INDArray forward(INDArray x, Recorder rec) {
+        Routing routing = router.route(x);
+        rec.record(TensorNames.routerLogits(layer), routing.logits());
+        rec.record(TensorNames.routerProbs(layer), routing::probs);
+        rec.record(TensorNames.selectedExperts(layer), routing::expertsArray);
+        rec.record(TensorNames.routingWeights(layer), routing::weightsArray);
+
+        INDArray out = Nd4j.zeros(x.dataType(), x.rows(), x.columns());                // [T, D]
+        for (int e = 0; e < experts.length; e++) {
+            Routing.Batch batch = routing.tokensOf(e);
+            if (batch.isEmpty()) {
+                continue;
+            }
+            INDArray y = experts[e].forward(Ops.gatherRows(x, batch.tokens()));     // [n, D], one matmul per weight
+            Ops.scatterAddRows(out, batch.tokens(), y.muliColumnVector(batch.weightColumn()));
+        }
+        rec.record(TensorNames.moeOut(layer), out);
+        return out;
+    }
+}
