@@ -16,6 +16,7 @@ import mixtral.config.ConfigReader;
 import mixtral.config.MixtralConfig;
 import mixtral.safetensors.SafetensorsFile;
 import mixtral.safetensors.TensorInfo;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -236,14 +237,22 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
 
     /** One tensor as float32 in its stored shape; a fresh array on every call. */
     public INDArray load(String name) {
-        return Nd4j.create(readFloats(name), tensorInfo(name).shape(), 'c');
+        checkOpen();
+        TensorInfo info = tensorInfo(name);
+        INDArray a = Nd4j.createUninitialized(DataType.FLOAT, info.shape(), 'c');
+        fileOf.get(name).readFloats(info, a.data().asNioFloat());   // straight off-heap: no float[] on the heap
+        return a;
     }
 
     private float[] readFloats(String name) {
+        checkOpen();
+        return fileOf.get(name).readFloats(tensorInfo(name));
+    }
+
+    private void checkOpen() {
         if (closed) {
             throw new IllegalStateException(dir + ": checkpoint is closed");
         }
-        return fileOf.get(name).readFloats(tensorInfo(name));
     }
 
     /** Query and key rows in the Hugging Face (rotate-half) order, converted if stored interleaved. */
