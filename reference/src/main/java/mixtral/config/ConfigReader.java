@@ -43,7 +43,13 @@ public final class ConfigReader {
             throw new BadInputException(file + ": expected a JSON object");
         }
         Keys keys = new Keys(file, root);
-        return root.has("dim") || root.has("moe") ? fromMistral(keys) : fromHuggingFace(keys);
+        try {
+            return root.has("dim") || root.has("moe") ? fromMistral(keys) : fromHuggingFace(keys);
+        } catch (BadInputException e) {
+            // MixtralConfig's own checks do not know the file; the user needs to know which one to fix
+            String m = e.getMessage();
+            throw m.startsWith("config: ") ? new BadInputException(file + ": " + m.substring(8), e) : e;
+        }
     }
 
     /** Reads a Hugging Face configuration held in a string, e.g. a trace's metadata; {@code source} names it in errors. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
@@ -190,33 +191,39 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** The elements of a float tensor as float32, in row-major order. */
     public float[] readFloats(TensorInfo info) {
+        float[] out = new float[toIntCount(info)];
+        readFloats(info, FloatBuffer.wrap(out));
+        return out;
+    }
+
+    /**
+     * Converts a float tensor (F32, F16 or BF16) to float32 straight into {@code out}, which must have room for all
+     * of it; with a buffer over off-heap memory (an INDArray's) no heap copy is made.
+     */
+    public void readFloats(TensorInfo info, FloatBuffer out) {
         if (!info.dtype().isFloat()) {
             throw new BadInputException(path + ": tensor '" + info.name() + "' is " + info.dtype() + ", expected a float type");
         }
-        float[] out = new float[toIntCount(info)];
-        int at = 0;
+        if (out.remaining() < info.numel()) {
+            throw new IllegalArgumentException(info.name() + ": " + out.remaining() + " floats of room for " + info.numel());
+        }
         for (long pos = info.begin(); pos < info.end(); pos += CHUNK) {
             ByteBuffer buf = map(pos, Math.min(CHUNK, info.end() - pos));
             switch (info.dtype()) {
-                case F32 -> {
-                    int n = buf.remaining() / 4;
-                    buf.asFloatBuffer().get(out, at, n);
-                    at += n;
-                }
+                case F32 -> out.put(buf.asFloatBuffer());
                 case BF16 -> {
                     while (buf.hasRemaining()) {
-                        out[at++] = DType.bf16ToFloat(buf.getShort());
+                        out.put(DType.bf16ToFloat(buf.getShort()));
                     }
                 }
                 case F16 -> {
                     while (buf.hasRemaining()) {
-                        out[at++] = DType.f16ToFloat(buf.getShort());
+                        out.put(DType.f16ToFloat(buf.getShort()));
                     }
                 }
                 default -> throw new IllegalStateException();
             }
         }
-        return out;
     }
 
     /** An integer tensor (I64 or I32) as longs, in row-major order. */

@@ -1,0 +1,286 @@
+package mixtral.weights;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import mixtral.BadInputException;
+import mixtral.config.ConfigReader;
+import mixtral.config.MixtralConfig;
+import mixtral.safetensors.SafetensorsFile;
+import mixtral.safetensors.TensorInfo;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A model folder on disk, served as float32 arrays in the Hugging Face convention whatever its layout and dtype.
+ *
+ * <p>Everything that can be checked without computing is checked in {@link #open}: the configuration, the shard index,
+ * and that every tensor the configuration implies is present with exactly its shape and a float dtype, and nothing
+ * else is. A model built from a {@code Checkpoint} therefore never meets a missing or misshapen weight halfway through a
+ * forward pass. Only weight files are read; tokenizers, READMEs and {@code .pth} files in the folder are ignored.
+ *
+ * <p>No float copy is kept: each call reads its tensor from the memory-mapped file, so the caller should keep what it
+ * needs. Files stay open until {@link #close}.
+ */
+public final class Checkpoint implements WeightSource, AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** How many names an error lists before it says "and N more". */
+    private static final int LIST = 3;
+
+    private final Path dir;
+    private final Layout layout;
+    private final MixtralConfig config;
+    private final List<SafetensorsFile> files;
+    private final Map<String, SafetensorsFile> fileOf;
+    private volatile boolean closed;
+
+    private Checkpoint(Path dir, Layout layout, MixtralConfig config, List<SafetensorsFile> files,
+                       Map<String, SafetensorsFile> fileOf) {
+        this.dir = dir;
+        this.layout = layout;
+        this.config = config;
+        this.files = files;
+        this.fileOf = fileOf;
+    }
+
+    /**
+     * Opens and validates a model folder. Hugging Face weights ({@code model.safetensors} or
+     * {@code model.safetensors.index.json}, with {@code config.json}) are preferred when the folder also holds
+     * Mistral-native ones ({@code consolidated.safetensors} with {@code params.json}).
+     *
+     * @throws BadInputException one line naming the file and tensor at fault
+     */
+    public static Checkpoint open(Path dir) {
+        Layout layout = detectLayout(dir);
+        Path configFile = dir.resolve(layout.configFile);
+        if (!Files.isRegularFile(configFile)) {
+            throw new BadInputException(dir + ": has " + layout.singleFile + " weights but no " + layout.configFile);
+        }
+        MixtralConfig config = ConfigReader.read(configFile);
+        Map<String, SafetensorsFile> opened = new LinkedHashMap<>();   // file name -> open file
+        try {
+            Map<String, SafetensorsFile> fileOf;
+            String where;
+            if (Files.isRegularFile(dir.resolve(layout.singleFile))) {
+                SafetensorsFile f = SafetensorsFile.open(dir.resolve(layout.singleFile));
+                opened.put(layout.singleFile, f);
+                fileOf = new LinkedHashMap<>();
+                for (String name : f.tensors().keySet()) {
+                    fileOf.put(name, f);
+                }
+                where = f.path().toString();
+            } else {
+                fileOf = readShards(dir, layout, opened);
+                where = dir.resolve(layout.indexFile).toString();
+            }
+            validate(where, layout, config, fileOf);
+            return new Checkpoint(dir, layout, config, List.copyOf(opened.values()), fileOf);
+        } catch (RuntimeException e) {
+            opened.values().forEach(SafetensorsFile::close);
+            throw e;
+        }
+    }
+
+    private static Layout detectLayout(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new BadInputException(dir + ": not a model folder");
+        }
+        for (Layout l : Layout.values()) {
+            if (Files.isRegularFile(dir.resolve(l.singleFile)) || Files.isRegularFile(dir.resolve(l.indexFile))) {
+                return l;
+            }
+        }
+        String pth = Files.isRegularFile(dir.resolve("consolidated.00.pth"))
+                ? " (consolidated.00.pth is a PyTorch pickle, which this project does not read: convert it to safetensors)"
+                : "";
+        throw new BadInputException(dir + ": no weights found: expected " + Layout.HUGGING_FACE.singleFile + ", "
+                + Layout.HUGGING_FACE.indexFile + " or " + Layout.MISTRAL.singleFile + pth);
+    }
+
+    /** Reads the shard index, opens each shard once, and checks that index and shards agree tensor by tensor. */
+    private static Map<String, SafetensorsFile> readShards(Path dir, Layout layout, Map<String, SafetensorsFile> opened) {
+        Path index = dir.resolve(layout.indexFile);
+        JsonNode map;
+        try {
+            map = JSON.readTree(index.toFile()).path("weight_map");
+        } catch (IOException e) {
+            throw new BadInputException(index + ": not readable JSON");
+        }
+        if (!map.isObject() || map.isEmpty()) {
+            throw new BadInputException(index + ": needs a non-empty 'weight_map' object (tensor name -> shard file)");
+        }
+        Map<String, SafetensorsFile> fileOf = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = map.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String tensor = e.getKey();
+            String shard = e.getValue().asText("");
+            if (!e.getValue().isTextual() || shard.isEmpty() || shard.contains("/") || shard.contains("\\")
+                    || shard.equals("..")) {
+                throw new BadInputException(index + ": tensor '" + tensor + "' maps to " + e.getValue()
+                        + ", which is not a file name in the model folder");
+            }
+            SafetensorsFile f = opened.get(shard);
+            if (f == null) {
+                if (!Files.isRegularFile(dir.resolve(shard))) {
+                    throw new BadInputException(index + ": tensor '" + tensor + "' is in shard '" + shard
+                            + "', which does not exist");
+                }
+                f = SafetensorsFile.open(dir.resolve(shard));
+                opened.put(shard, f);
+            }
+            if (!f.has(tensor)) {
+                throw new BadInputException(index + ": tensor '" + tensor + "' is mapped to '" + shard
+                        + "', but that file does not hold it");
+            }
+            fileOf.put(tensor, f);
+        }
+        for (SafetensorsFile f : opened.values()) {
+            for (String tensor : f.tensors().keySet()) {
+                if (fileOf.get(tensor) != f) {
+                    throw new BadInputException(f.path() + ": tensor '" + tensor + "' is not mapped to this file by "
+                            + layout.indexFile);
+                }
+            }
+        }
+        return fileOf;
+    }
+
+    /** Present, exactly the expected shape, a float dtype, and nothing else; {@code where} names the file or index. */
+    private static void validate(String where, Layout layout, MixtralConfig config, Map<String, SafetensorsFile> fileOf) {
+        Map<String, Layout.Expected> expected = layout.expectedTensors(config);
+        List<String> missing = new ArrayList<>();
+        for (Layout.Expected x : expected.values()) {
+            if (!fileOf.containsKey(x.name())) {
+                missing.add(x.name());
+            }
+        }
+        if (missing.size() == 1) {
+            Layout.Expected x = expected.get(missing.get(0));
+            throw new BadInputException(where + ": missing tensor '" + x.name() + "', expected "
+                    + Arrays.toString(x.shape()) + " from config (" + x.because() + ")");
+        }
+        if (!missing.isEmpty()) {
+            throw new BadInputException(where + ": missing " + missing.size() + " tensors the config requires: "
+                    + firstFew(missing));
+        }
+        List<String> unexpected = new ArrayList<>();
+        for (String name : fileOf.keySet()) {
+            if (!expected.containsKey(name)) {
+                unexpected.add(name);
+            }
+        }
+        if (!unexpected.isEmpty()) {
+            throw new BadInputException(where + ": " + unexpected.size() + " unexpected tensor"
+                    + (unexpected.size() == 1 ? "" : "s") + " for a " + layout + " checkpoint of this config: "
+                    + firstFew(unexpected));
+        }
+        for (Layout.Expected x : expected.values()) {
+            SafetensorsFile f = fileOf.get(x.name());
+            TensorInfo info = f.info(x.name());
+            if (!Arrays.equals(info.shape(), x.shape())) {
+                throw new BadInputException(f.path() + ": tensor '" + x.name() + "' has shape " + info.shapeString()
+                        + ", expected " + Arrays.toString(x.shape()) + " from config (" + x.because() + ")");
+            }
+            if (!info.dtype().isFloat()) {
+                throw new BadInputException(f.path() + ": tensor '" + x.name() + "' has dtype " + info.dtype()
+                        + ", expected F32, F16 or BF16");
+            }
+        }
+    }
+
+    private static String firstFew(List<String> names) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < Math.min(LIST, names.size()); i++) {
+            s.append(i == 0 ? "'" : ", '").append(names.get(i)).append("'");
+        }
+        if (names.size() > LIST) {
+            s.append(" and ").append(names.size() - LIST).append(" more");
+        }
+        return s.toString();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    /** Where a tensor lies and how it is stored, by its checkpoint name. */
+    public TensorInfo tensorInfo(String name) {
+        SafetensorsFile f = fileOf.get(name);
+        if (f == null) {
+            throw new BadInputException(dir + ": no tensor '" + name + "'");
+        }
+        return f.info(name);
+    }
+
+    /** The weight files, in the order they were opened. */
+    public List<Path> files() {
+        return files.stream().map(SafetensorsFile::path).toList();
+    }
+
+    @Override
+    public MixtralConfig config() {
+        return config;
+    }
+
+    /** One tensor as float32 in its stored shape; a fresh array on every call. */
+    public INDArray load(String name) {
+        checkOpen();
+        TensorInfo info = tensorInfo(name);
+        INDArray a = Nd4j.createUninitialized(DataType.FLOAT, info.shape(), 'c');
+        fileOf.get(name).readFloats(info, a.data().asNioFloat());   // straight off-heap: no float[] on the heap
+        return a;
+    }
+
+    private float[] readFloats(String name) {
+        checkOpen();
+        return fileOf.get(name).readFloats(tensorInfo(name));
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException(dir + ": checkpoint is closed");
+        }
+    }
+
+    /** Query and key rows in the Hugging Face (rotate-half) order, converted if stored interleaved. */
+    private INDArray loadRope(String name, int heads) {
+        if (!layout.interleavedRope) {
+            return load(name);
+        }
+        float[] hf = RopeRows.interleavedToRotateHalf(readFloats(name), heads, config.headDim(), config.hiddenSize());
+        return Nd4j.create(hf, tensorInfo(name).shape(), 'c');
+    }
+
+    @Override public INDArray embedding() { return load(layout.embedding()); }
+    @Override public INDArray finalNorm() { return load(layout.finalNorm()); }
+    @Override public INDArray lmHead() { return config.tieWordEmbeddings() ? embedding() : load(layout.lmHead()); }
+    @Override public INDArray attnNorm(int l) { return load(layout.attnNorm(l)); }
+    @Override public INDArray wq(int l) { return loadRope(layout.wq(l), config.numAttentionHeads()); }
+    @Override public INDArray wk(int l) { return loadRope(layout.wk(l), config.numKeyValueHeads()); }
+    @Override public INDArray wv(int l) { return load(layout.wv(l)); }
+    @Override public INDArray wo(int l) { return load(layout.wo(l)); }
+    @Override public INDArray moeNorm(int l) { return load(layout.moeNorm(l)); }
+    @Override public INDArray gate(int l) { return load(layout.gate(l)); }
+    @Override public INDArray w1(int l, int e) { return load(layout.w1(l, e)); }
+    @Override public INDArray w2(int l, int e) { return load(layout.w2(l, e)); }
+    @Override public INDArray w3(int l, int e) { return load(layout.w3(l, e)); }
+
+    @Override
+    public void close() {
+        closed = true;
+        files.forEach(SafetensorsFile::close);
+    }
+}

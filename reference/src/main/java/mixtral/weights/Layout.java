@@ -1,0 +1,158 @@
+package mixtral.weights;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import mixtral.config.ConfigReader;
+import mixtral.config.MixtralConfig;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The two ways a Mixtral checkpoint names its files and tensors. Every checkpoint key string lives here, once per
+ * layout. Names were checked against the published code: Hugging Face's {@code modeling_mixtral.py} module tree and
+ * Mistral's {@code moe_one_file_ref.py} ({@code Transformer.tok_embeddings}, {@code layers[i].attention.wq},
+ * {@code layers[i].feed_forward.experts[j].w1}, ...); both store every tensor with a {@code .weight} suffix.
+ *
+ * <p>They hold the same numbers except one thing: Mistral-native query and key rows are in the interleaved RoPE order
+ * (see {@link RopeRows}).
+ */
+public enum Layout {
+    /** {@code config.json} + {@code model.safetensors}, or shards listed in {@code model.safetensors.index.json}. */
+    HUGGING_FACE(ConfigReader.HF_FILE, "model.safetensors", "model.safetensors.index.json", "model", false) {
+        @Override public String embedding() { return "model.embed_tokens.weight"; }
+        @Override public String finalNorm() { return "model.norm.weight"; }
+        @Override public String lmHead() { return "lm_head.weight"; }
+        @Override public String attnNorm(int l) { return layer(l) + "input_layernorm.weight"; }
+        @Override public String wq(int l) { return layer(l) + "self_attn.q_proj.weight"; }
+        @Override public String wk(int l) { return layer(l) + "self_attn.k_proj.weight"; }
+        @Override public String wv(int l) { return layer(l) + "self_attn.v_proj.weight"; }
+        @Override public String wo(int l) { return layer(l) + "self_attn.o_proj.weight"; }
+        @Override public String moeNorm(int l) { return layer(l) + "post_attention_layernorm.weight"; }
+        @Override public String gate(int l) { return layer(l) + "block_sparse_moe.gate.weight"; }
+        @Override String expert(int l, int e, String w) { return layer(l) + "block_sparse_moe.experts." + e + "." + w + ".weight"; }
+        private String layer(int l) { return "model.layers." + l + "."; }
+
+        @Override Keys configKeys() {
+            return new Keys("hidden_size", "intermediate_size", "num_attention_heads", "num_key_value_heads",
+                    "head_dim", "num_local_experts", "vocab_size");
+        }
+    },
+
+    /** {@code params.json} + {@code consolidated.safetensors} (or shards in {@code consolidated.safetensors.index.json}). */
+    MISTRAL(ConfigReader.MISTRAL_FILE, "consolidated.safetensors", "consolidated.safetensors.index.json", "consolidated", true) {
+        @Override public String embedding() { return "tok_embeddings.weight"; }
+        @Override public String finalNorm() { return "norm.weight"; }
+        @Override public String lmHead() { return "output.weight"; }
+        @Override public String attnNorm(int l) { return layer(l) + "attention_norm.weight"; }
+        @Override public String wq(int l) { return layer(l) + "attention.wq.weight"; }
+        @Override public String wk(int l) { return layer(l) + "attention.wk.weight"; }
+        @Override public String wv(int l) { return layer(l) + "attention.wv.weight"; }
+        @Override public String wo(int l) { return layer(l) + "attention.wo.weight"; }
+        @Override public String moeNorm(int l) { return layer(l) + "ffn_norm.weight"; }
+        @Override public String gate(int l) { return layer(l) + "feed_forward.gate.weight"; }
+        @Override String expert(int l, int e, String w) { return layer(l) + "feed_forward.experts." + e + "." + w + ".weight"; }
+        private String layer(int l) { return "layers." + l + "."; }
+
+        @Override Keys configKeys() {
+            return new Keys("dim", "hidden_dim", "n_heads", "n_kv_heads", "head_dim", "moe.num_experts", "vocab_size");
+        }
+    };
+
+    /** The configuration file of this layout. */
+    public final String configFile;
+    /** The single weight file. */
+    public final String singleFile;
+    /** The shard index ({@code weight_map}: tensor name -> shard file name). */
+    public final String indexFile;
+    private final String shardPrefix;
+    /** Whether query and key rows are stored in the interleaved RoPE order (pairs 2i, 2i+1). */
+    public final boolean interleavedRope;
+
+    Layout(String configFile, String singleFile, String indexFile, String shardPrefix, boolean interleavedRope) {
+        this.configFile = configFile;
+        this.singleFile = singleFile;
+        this.indexFile = indexFile;
+        this.shardPrefix = shardPrefix;
+        this.interleavedRope = interleavedRope;
+    }
+
+    public abstract String embedding();
+    public abstract String finalNorm();
+    public abstract String lmHead();
+    public abstract String attnNorm(int layer);
+    public abstract String wq(int layer);
+    public abstract String wk(int layer);
+    public abstract String wv(int layer);
+    public abstract String wo(int layer);
+    public abstract String moeNorm(int layer);
+    public abstract String gate(int layer);
+    abstract String expert(int layer, int expert, String which);
+
+    public String w1(int layer, int expert) { return expert(layer, expert, "w1"); }
+    public String w2(int layer, int expert) { return expert(layer, expert, "w2"); }
+    public String w3(int layer, int expert) { return expert(layer, expert, "w3"); }
+
+    /** Shard {@code k} of {@code n}, counted from 1, named as the published repositories do: model-00001-of-00019.safetensors. */
+    public String shardFile(int k, int n) {
+        return String.format("%s-%05d-of-%05d.safetensors", shardPrefix, k, n);
+    }
+
+    /** The configuration keys (in this layout's config file) that fix tensor shapes, for error messages. */
+    abstract Keys configKeys();
+
+    record Keys(String hidden, String intermediate, String heads, String kvHeads, String headDim, String experts,
+                String vocab) {}
+
+    /**
+     * One tensor the configuration requires.
+     *
+     * @param because   the configuration values that fix the shape, e.g. {@code hidden_size=32, intermediate_size=64}
+     * @param value     reads this tensor's values from a {@link WeightSource} (Hugging Face row order)
+     * @param ropeHeads for a query or key projection, its number of heads (whose rows RoPE pairs up); else 0
+     */
+    public record Expected(String name, long[] shape, String because, Function<WeightSource, INDArray> value,
+                           int ropeHeads) {}
+
+    /** Every tensor a checkpoint of this layout must hold for {@code c}, in the order a model reads them. */
+    public Map<String, Expected> expectedTensors(MixtralConfig c) {
+        Keys k = configKeys();
+        String d = k.hidden + "=" + c.hiddenSize();
+        String v = k.vocab + "=" + c.vocabSize();
+        String f = k.intermediate + "=" + c.intermediateSize();
+        String q = k.heads + "=" + c.numAttentionHeads() + ", " + k.headDim + "=" + c.headDim();
+        String kv = k.kvHeads + "=" + c.numKeyValueHeads() + ", " + k.headDim + "=" + c.headDim();
+        String ex = k.experts + "=" + c.numLocalExperts();
+        long dim = c.hiddenSize();
+        long ff = c.intermediateSize();
+        long qDim = (long) c.numAttentionHeads() * c.headDim();
+        long kvDim = (long) c.numKeyValueHeads() * c.headDim();
+        Map<String, Expected> all = new LinkedHashMap<>();
+        Adder add = (name, shape, because, value, rope) -> all.put(name, new Expected(name, shape, because, value, rope));
+        add.to(embedding(), new long[] {c.vocabSize(), dim}, v + ", " + d, WeightSource::embedding, 0);
+        for (int l = 0; l < c.numHiddenLayers(); l++) {
+            int layer = l;
+            add.to(attnNorm(l), new long[] {dim}, d, w -> w.attnNorm(layer), 0);
+            add.to(wq(l), new long[] {qDim, dim}, q + ", " + d, w -> w.wq(layer), c.numAttentionHeads());
+            add.to(wk(l), new long[] {kvDim, dim}, kv + ", " + d, w -> w.wk(layer), c.numKeyValueHeads());
+            add.to(wv(l), new long[] {kvDim, dim}, kv + ", " + d, w -> w.wv(layer), 0);
+            add.to(wo(l), new long[] {dim, qDim}, d + ", " + q, w -> w.wo(layer), 0);
+            add.to(moeNorm(l), new long[] {dim}, d, w -> w.moeNorm(layer), 0);
+            add.to(gate(l), new long[] {c.numLocalExperts(), dim}, ex + ", " + d, w -> w.gate(layer), 0);
+            for (int e = 0; e < c.numLocalExperts(); e++) {
+                int expert = e;
+                add.to(w1(l, e), new long[] {ff, dim}, f + ", " + d, w -> w.w1(layer, expert), 0);
+                add.to(w2(l, e), new long[] {dim, ff}, d + ", " + f, w -> w.w2(layer, expert), 0);
+                add.to(w3(l, e), new long[] {ff, dim}, f + ", " + d, w -> w.w3(layer, expert), 0);
+            }
+        }
+        add.to(finalNorm(), new long[] {dim}, d, WeightSource::finalNorm, 0);
+        if (!c.tieWordEmbeddings()) {
+            add.to(lmHead(), new long[] {c.vocabSize(), dim}, v + ", " + d, WeightSource::lmHead, 0);
+        }
+        return all;
+    }
+
+    private interface Adder {
+        void to(String name, long[] shape, String because, Function<WeightSource, INDArray> value, int ropeHeads);
+    }
+}
