@@ -1,6 +1,7 @@
 package mixtral.cli;
 
 import java.io.PrintWriter;
+import java.util.ServiceLoader;
 import mixtral.BadInputException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "mixtral-reference 0.1.0",
         description = "An instrumented reference implementation of Mixtral.",
-        subcommands = {ParamsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TraceCommand.class, GenerateCommand.class, ParamsCommand.class, RandomCheckpointCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int OK = 0;
     public static final int INTERNAL_ERROR = 1;
@@ -24,6 +25,7 @@ public final class Main {
     /** Runs the command line and returns its exit code instead of exiting, for tests. */
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        ServiceLoader.load(PluginCommand.class).forEach(cli::addSubcommand);
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();

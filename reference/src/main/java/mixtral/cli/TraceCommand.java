@@ -1,0 +1,56 @@
+package mixtral.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import mixtral.model.MixtralModel;
+import mixtral.trace.Trace;
+import mixtral.trace.TraceRecorder;
+import mixtral.weights.Checkpoint;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "trace", mixinStandardHelpOptions = true,
+        description = {"Run one forward pass and write the recorded tensors as a trace (safetensors).",
+            "See docs/trace-format.md for the names and shapes."})
+final class TraceCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint folder (HF or Mistral-native).")
+    Path model;
+
+    @ArgGroup(multiplicity = "1")
+    TokenInput input;
+
+    @Option(names = "--out", required = true, paramLabel = "FILE", description = "Trace file to write (.safetensors).")
+    Path out;
+
+    @Option(names = "--record", arity = "1..*", paramLabel = "WHAT", defaultValue = "all",
+            description = {"all (default), routing, or name patterns such as 'layers.*.moe.*' or 'logits'."})
+    List<String> record;
+
+    @Option(names = "--attention", description = "Also record attention probabilities [H, T, T] per layer.")
+    boolean attention;
+
+    @Override
+    public Integer call() {
+        TraceRecorder recorder = recorder(record, attention);
+        try (Checkpoint checkpoint = Checkpoint.open(model)) {
+            long[] tokens = input.ids();
+            MixtralModel.load(checkpoint).forward(tokens, recorder);
+            Trace trace = recorder.toTrace(checkpoint.config());
+            trace.write(out);
+            System.out.printf("wrote %s: %d tensors, %d tokens%n", out, trace.tensors().size(), tokens.length);
+        }
+        return Main.OK;
+    }
+
+    static TraceRecorder recorder(List<String> what, boolean attention) {
+        if (what.size() == 1 && what.get(0).equals("all")) {
+            return TraceRecorder.all(attention);
+        }
+        if (what.size() == 1 && what.get(0).equals("routing")) {
+            return TraceRecorder.routing();
+        }
+        return TraceRecorder.matching(what, attention);
+    }
+}
