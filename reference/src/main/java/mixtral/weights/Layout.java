@@ -9,12 +9,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The two ways a Mixtral checkpoint names its files and tensors. Every checkpoint key string lives here, once per
- * layout. Names were checked against the published code: Hugging Face's {@code modeling_mixtral.py} module tree and
- * Mistral's {@code moe_one_file_ref.py} ({@code Transformer.tok_embeddings}, {@code layers[i].attention.wq},
- * {@code layers[i].feed_forward.experts[j].w1}, ...); both store every tensor with a {@code .weight} suffix.
+ * layout, and so does the list of tensors (with shapes) a configuration implies. Both layouts name every tensor with
+ * a {@code .weight} suffix. The Mistral names are the module tree of Mistral's {@code moe_one_file_ref.py}
+ * ({@code tok_embeddings}, {@code layers.<i>.attention.wq}, {@code layers.<i>.feed_forward.experts.<j>.w1}, ...): a
+ * file written by {@link CheckpointWriter} loads into it with {@code strict=True}. That reference (commit 8598cf5)
+ * itself reads only {@code consolidated.00.pth} and fixes rope_theta at 1e6; later versions read
+ * {@code consolidated.safetensors}, under the same names.
  *
- * <p>They hold the same numbers except one thing: Mistral-native query and key rows are in the interleaved RoPE order
- * (see {@link RopeRows}).
+ * <p>The layouts hold the same numbers except one thing: Mistral-native query and key rows are in the interleaved
+ * RoPE order (see {@link RopeRows}).
  */
 public enum Layout {
     /** {@code config.json} + {@code model.safetensors}, or shards listed in {@code model.safetensors.index.json}. */
@@ -29,7 +32,9 @@ public enum Layout {
         @Override public String wo(int l) { return layer(l) + "self_attn.o_proj.weight"; }
         @Override public String moeNorm(int l) { return layer(l) + "post_attention_layernorm.weight"; }
         @Override public String gate(int l) { return layer(l) + "block_sparse_moe.gate.weight"; }
-        @Override String expert(int l, int e, String w) { return layer(l) + "block_sparse_moe.experts." + e + "." + w + ".weight"; }
+        @Override String expert(int l, int e, String w) {
+            return layer(l) + "block_sparse_moe.experts." + e + "." + w + ".weight";
+        }
         private String layer(int l) { return "model.layers." + l + "."; }
 
         @Override Keys configKeys() {
@@ -38,8 +43,13 @@ public enum Layout {
         }
     },
 
-    /** {@code params.json} + {@code consolidated.safetensors} (or shards in {@code consolidated.safetensors.index.json}). */
-    MISTRAL(ConfigReader.MISTRAL_FILE, "consolidated.safetensors", "consolidated.safetensors.index.json", "consolidated", true) {
+    /**
+     * {@code params.json} + {@code consolidated.safetensors} (as Mixtral-8x22B was published: one file), or shards
+     * listed in {@code consolidated.safetensors.index.json}, as newer Mistral repositories do. Mixtral-8x7B's original
+     * {@code consolidated.00.pth} is a PyTorch pickle and is not read.
+     */
+    MISTRAL(ConfigReader.MISTRAL_FILE, "consolidated.safetensors", "consolidated.safetensors.index.json",
+            "consolidated", true) {
         @Override public String embedding() { return "tok_embeddings.weight"; }
         @Override public String finalNorm() { return "norm.weight"; }
         @Override public String lmHead() { return "output.weight"; }
@@ -50,7 +60,9 @@ public enum Layout {
         @Override public String wo(int l) { return layer(l) + "attention.wo.weight"; }
         @Override public String moeNorm(int l) { return layer(l) + "ffn_norm.weight"; }
         @Override public String gate(int l) { return layer(l) + "feed_forward.gate.weight"; }
-        @Override String expert(int l, int e, String w) { return layer(l) + "feed_forward.experts." + e + "." + w + ".weight"; }
+        @Override String expert(int l, int e, String w) {
+            return layer(l) + "feed_forward.experts." + e + "." + w + ".weight";
+        }
         private String layer(int l) { return "layers." + l + "."; }
 
         @Override Keys configKeys() {

@@ -7,6 +7,7 @@ import static mixtral.weights.TinyCheckpoints.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -190,5 +191,14 @@ class CheckpointTest {
         try (SafetensorsFile f = SafetensorsFile.open(dir.resolve("model.safetensors"))) {
             assertEquals("pt", f.metadata().get("format"));
         }
+    }
+
+    @Test
+    void readingAfterCloseIsAnError() {
+        new CheckpointWriter(Layout.HUGGING_FACE).write(randomWeights(), dir);
+        Checkpoint c = Checkpoint.open(dir);
+        c.close();
+        assertThrows(IllegalStateException.class, c::embedding);
+        assertThrows(IllegalStateException.class, () -> c.wq(0));
     }
 }
