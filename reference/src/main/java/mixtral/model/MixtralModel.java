@@ -69,13 +69,22 @@ public final class MixtralModel {
         rec.record(TensorNames.TOKENS, () -> Nd4j.createFromArray(tokens));
         INDArray x = Ops.gatherRows(embedding, toInt(tokens));            // [T, D]
         rec.record(TensorNames.EMBED, x);
-        for (DecoderLayer layer : layers) {
-            x = layer.forward(x, cache, rec);                               // [T, D]
+        for (int i = 0; i < layers.length; i++) {
+            x = layers[i].forward(x, cache, rec);                           // [T, D]
+            rec.layerDone(i, layers.length);
         }
         cache.advance(tokens.length);
         INDArray logits = Ops.linear(finalNorm.forward(x, rec), lmHead);    // [T, V]
         rec.record(TensorNames.LOGITS, logits);
         return logits;
+    }
+
+    /**
+     * The logit lens: what the model would predict if the residual stream x [T, D] (say, a layer's resid_post) went
+     * straight to the final norm and the LM head. Returns logits [T, V].
+     */
+    public INDArray logitLens(INDArray residual) {
+        return Ops.linear(finalNorm.forward(residual, Recorder.NONE), lmHead);
     }
 
     private void checkTokens(long[] tokens) {

@@ -24,6 +24,9 @@ public interface Recorder {
     /** Keeps a copy of {@code value} if {@link #wants} the name; the caller may overwrite the array afterwards. */
     void record(String name, INDArray value);
 
+    /** Called after each decoder layer, so that a long forward pass can show progress. */
+    default void layerDone(int layer, int layers) {}
+
     /** Computes the value only when it is wanted. */
     default void record(String name, Supplier<INDArray> value) {
         if (wants(name)) {

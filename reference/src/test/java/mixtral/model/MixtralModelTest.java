@@ -130,4 +130,13 @@ class MixtralModelTest {
         BadInputException e = assertThrows(BadInputException.class, () -> model.forward(new long[] {1, 50}, Recorder.NONE));
         assertEquals("token id 50 at position 1 is outside the vocabulary (vocab_size=50)", e.getMessage());
     }
+
+    @Test
+    void logitLensOfTheLastLayerIsTheModelsPrediction() {
+        MixtralModel model = MixtralModel.load(new RandomWeights(TinyConfigs.gqa(), 1));
+        TraceRecorder rec = TraceRecorder.all(false);
+        INDArray logits = model.forward(PROMPT, rec);
+        INDArray lens = model.logitLens(rec.tensors().get(TensorNames.residPost(1)));
+        assertEquals(0, lens.sub(logits).amaxNumber().doubleValue(), 1e-5);
+    }
 }
