@@ -101,6 +101,30 @@ public final class TensorNames {
                 || leaf.equals("moe.selected_experts") || leaf.equals("moe.routing_weights");
     }
 
+    private static final java.util.List<String> LEAF_ORDER = java.util.List.of(
+            "attn_norm", "attn.probs", "attn.out", "resid_mid", "moe_norm", "moe.router_logits", "moe.router_probs",
+            "moe.selected_experts", "moe.routing_weights", "moe.out", "resid_post");
+
+    /**
+     * Orders names as the forward pass produces them: tokens, embed, each layer's tensors in order, final_norm,
+     * logits; names this project does not know come last, alphabetically.
+     */
+    public static final java.util.Comparator<String> FORWARD_ORDER = java.util.Comparator
+            .comparingInt(TensorNames::stage)
+            .thenComparingInt(TensorNames::layerOf)
+            .thenComparingInt(n -> LEAF_ORDER.indexOf(leafOf(n)))
+            .thenComparing(n -> n);
+
+    private static int stage(String name) {
+        return switch (name) {
+            case TOKENS -> 0;
+            case EMBED -> 1;
+            case FINAL_NORM -> 3;
+            case LOGITS -> 4;
+            default -> layerOf(name) >= 0 && LEAF_ORDER.contains(leafOf(name)) ? 2 : 5;
+        };
+    }
+
     /** Whether a name holds integers (stored I64) rather than floats. */
     public static boolean isInteger(String name) {
         return name.equals(TOKENS) || leafOf(name).equals("moe.selected_experts");
