@@ -93,6 +93,22 @@ def build_and_trace(case, seed, case_dir):
     return model, tokens, hf
 
 
+def attention_visibility(hf, d, T):
+    """Which keys each query attends to, read off the recorded published probabilities, checked against
+    the rule: j <= i, and i - w < j when the config has a sliding window w."""
+    i = torch.arange(T)[:, None]
+    j = torch.arange(T)[None, :]
+    expected = j <= i
+    rule = "causal: query i attends keys 0 <= j <= i"
+    if d.sliding_window is not None:
+        expected &= j > i - d.sliding_window
+        rule = f"causal sliding window w={d.sliding_window}: query i attends keys i - w < j <= i (w keys, itself included)"
+    for layer in range(d.L):
+        seen = hf[f"layers.{layer}.attn.probs"] > 0  # [H,T,T]
+        assert torch.equal(seen, expected.expand_as(seen)), f"layer {layer}: attention pattern is not '{rule}'"
+    return rule + " (checked on the recorded attention probabilities)"
+
+
 def run_case(case, provenance):
     d = case.dims
     case_dir = OUT / case.name
@@ -123,20 +139,24 @@ def run_case(case, provenance):
         ms_model = run_mistral.load(mistral_ref, case_dir / "mistral", case.T + case.N)
         ms = run_mistral.trace(mistral_ref, ms_model, tokens, case.with_probs)
         ms_generated, ms_steps = run_mistral.generate(ms_model, tokens, case.N)
-        diffs, agree = compare(hf, ms, d.L)
-        cross.update({
-            "max_abs_diff": diffs,
-            "max_abs_diff_logits": diffs["logits"],
-            "selected_experts_equal": agree,
+        whole = {
+            "max_abs_diff": None, "selected_experts_equal": None,
             "generated_tokens_equal": torch.equal(ms_generated, generated),
             "max_abs_diff_generated_logits": max_abs_diff(ms_steps, step_logits),
-        })
-        if d.sliding_window is not None and d.sliding_window < case.T:
-            w = d.sliding_window
+        }
+        whole["max_abs_diff"], whole["selected_experts_equal"] = compare(hf, ms, d.L)
+        w = d.sliding_window
+        if w is None or w >= case.T + case.N:
+            cross.update(whole, tokens_compared="all", max_abs_diff_logits=whole["max_abs_diff"]["logits"])
+        else:
+            # moe_one_file_ref.py has no sliding window; for the first w tokens the window hides nothing.
             diffs_w, agree_w = compare(hf, ms, d.L, slice(0, w))
-            cross["note"] = (f"moe_one_file_ref.py ignores sliding_window; the window changes nothing for the first "
-                             f"{w} tokens, so only those are comparable")
-            cross[f"first_{w}_tokens"] = {"max_abs_diff": diffs_w, "selected_experts_equal": agree_w}
+            cross.update({
+                "tokens_compared": f"first {w} (moe_one_file_ref.py ignores sliding_window; the window hides "
+                                   f"nothing from the first {w} tokens, so only those are comparable)",
+                "max_abs_diff": diffs_w, "max_abs_diff_logits": diffs_w["logits"], "selected_experts_equal": agree_w,
+                "all_tokens_not_comparable": whole,
+            })
     else:
         cross["why_not"] = case.why
 
@@ -158,6 +178,7 @@ def run_case(case, provenance):
         "max_new_tokens": case.N,
         "generated_tokens": generated.tolist(),
         "attn_probs_recorded": case.with_probs,
+        "attention_visibility": attention_visibility(hf, d, case.T) if case.with_probs else None,
         "layouts": ["hf"] + (["mistral"] if case.mistral else []),
         "golden_from": "Hugging Face MixtralForCausalLM (every tensor in golden.safetensors)",
         "implementations": provenance,
