@@ -154,9 +154,10 @@ def hf_config(d: Dims, dtype: str):
 
 
 def mistral_params(d: Dims):
-    """params.json as Mistral ships it for Mixtral (moe_one_file_ref.py reads these fields; it has no rope_theta
-    field and hard-codes theta = 1e6, and it has no sliding window)."""
-    return {
+    """params.json in Mistral's field names. rope_theta is always written (mistral-inference's package model reads
+    it, and guesses 1e6 without a sliding window and 1e4 with one when it is absent); sliding_window only when set.
+    moe_one_file_ref.py knows neither: it hard-codes theta = 1e6 and has no sliding window."""
+    params = {
         "dim": d.D,
         "n_layers": d.L,
         "head_dim": d.Hd,
@@ -165,23 +166,26 @@ def mistral_params(d: Dims):
         "n_kv_heads": d.KV,
         "norm_eps": d.rms_norm_eps,
         "vocab_size": d.V,
+        "rope_theta": d.rope_theta,
         "moe": {"num_experts": d.E, "num_experts_per_tok": d.K},
     }
+    if d.sliding_window is not None:
+        params["sliding_window"] = d.sliding_window
+    return params
 
 
 def write_json(path, obj):
     Path(path).write_text(json.dumps(obj, indent=2) + "\n")
 
 
-def write_checkpoints(case_dir: Path, d: Dims, weights, dtype: torch.dtype, with_mistral: bool):
+def write_checkpoints(case_dir: Path, d: Dims, weights, dtype: torch.dtype):
     """Writes both layouts; weights are cast to `dtype` for storage. Returns the stored (HF) tensors."""
     name = {torch.float32: "float32", torch.bfloat16: "bfloat16"}[dtype]
     stored = {k: v.to(dtype).contiguous() for k, v in weights.items()}
     write_json(case_dir / "config.json", hf_config(d, name))
     save_file(stored, str(case_dir / "model.safetensors"), metadata={"format": "pt"})
-    if with_mistral:
-        (case_dir / "mistral").mkdir(exist_ok=True)
-        write_json(case_dir / "mistral" / "params.json", mistral_params(d))
-        save_file(to_mistral_native(stored, d), str(case_dir / "mistral" / "consolidated.safetensors"),
-                  metadata={"format": "pt"})
+    (case_dir / "mistral").mkdir(exist_ok=True)
+    write_json(case_dir / "mistral" / "params.json", mistral_params(d))
+    save_file(to_mistral_native(stored, d), str(case_dir / "mistral" / "consolidated.safetensors"),
+              metadata={"format": "pt"})
     return stored

@@ -19,6 +19,9 @@ from .trace import Recorder, Spy, layer_name, swap_global
 
 def load(ref, mistral_dir, max_seq_len):
     params = json.loads((mistral_dir / "params.json").read_text())
+    # Its ModelArgs has no rope_theta (theta is fixed at 1e6) and no sliding_window; drop them.
+    assert params.pop("rope_theta") == 1e6, "moe_one_file_ref.py hard-codes rope theta 1e6"
+    params.pop("sliding_window", None)
     moe = ref.MoeArgs(**params.pop("moe"))
     args = ref.ModelArgs(**params, moe=moe, max_batch_size=1, max_seq_len=max_seq_len)
     torch.manual_seed(0)  # the constructor's random init is overwritten below; seeded only for tidiness
