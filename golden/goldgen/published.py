@@ -11,6 +11,7 @@ import hashlib
 import importlib
 import importlib.util
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -70,6 +71,14 @@ def import_mistral_ref():
     return importlib.import_module("moe_one_file_ref")
 
 
+def _debian_package_version(name):
+    try:
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", name], capture_output=True, text=True)
+        return out.stdout.strip() or None
+    except OSError:
+        return None
+
+
 def describe(transformers, mistral_ref):
     """Provenance of what ran: versions, source file hashes, and the commit each tag names."""
     import torch
@@ -95,5 +104,6 @@ def describe(transformers, mistral_ref):
             "sha256": _sha256(mistral_ref.__file__),
         },
         "torch": torch.__version__,
+        "torch_debian_package": _debian_package_version("python3-torch"),  # Debian's 1.13.1 calls itself 1.13.0a0
         "python": sys.version.split()[0],
     }
