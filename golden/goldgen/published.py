@@ -9,6 +9,7 @@ Missing third-party modules (safetensors, simple_parsing) fall back to the stand
 """
 import hashlib
 import importlib
+import importlib.metadata
 import importlib.util
 import os
 import subprocess
@@ -58,6 +59,13 @@ def import_transformers():
             del sys.modules["sentencepiece"]
         else:
             sys.modules["sentencepiece"] = saved
+    # transformers checks huggingface_hub's version through package metadata; with HF_HUB_SRC that metadata is
+    # the record in shims/, which must then describe the checkout actually imported.
+    import huggingface_hub
+    recorded = importlib.metadata.version("huggingface_hub")
+    assert huggingface_hub.__version__ == recorded, (
+        f"huggingface_hub {huggingface_hub.__version__} imported but metadata says {recorded}; "
+        "HF_HUB_SRC should be a v0.20.3 checkout (or rename shims/huggingface_hub-*.dist-info)")
     return transformers
 
 
