@@ -27,6 +27,11 @@ public final class MixtralModel {
 
     /** Copies every weight from the source, as float32, into memory. */
     public static MixtralModel load(WeightSource w) {
+        return load(w, RoutingRule.MIXTRAL);
+    }
+
+    /** The model with another routing rule: for experiments and the golden tests' negative controls. */
+    public static MixtralModel load(WeightSource w, RoutingRule routingRule) {
         MixtralConfig c = w.config();
         Rope rope = new Rope(c.headDim(), c.ropeTheta());
         DecoderLayer[] layers = new DecoderLayer[c.numHiddenLayers()];
@@ -39,7 +44,7 @@ public final class MixtralModel {
                     new RmsNorm(w.attnNorm(i), c.rmsNormEps(), TensorNames.attnNorm(i)),
                     new Attention(i, c, w.wq(i), w.wk(i), w.wv(i), w.wo(i), rope),
                     new RmsNorm(w.moeNorm(i), c.rmsNormEps(), TensorNames.moeNorm(i)),
-                    new SparseMoe(i, new Router(w.gate(i), c.numExpertsPerTok()), experts));
+                    new SparseMoe(i, new Router(w.gate(i), c.numExpertsPerTok(), routingRule), experts));
         }
         INDArray embedding = w.embedding();
         INDArray lmHead = c.tieWordEmbeddings() ? embedding : w.lmHead();

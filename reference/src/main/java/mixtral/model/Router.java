@@ -6,15 +6,17 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class Router {
     private final INDArray gate;   // [E, D]
     private final int k;
+    private final RoutingRule rule;
 
-    Router(INDArray gate, int k) {
+    Router(INDArray gate, int k, RoutingRule rule) {
         this.gate = gate;
         this.k = k;
+        this.rule = rule;
     }
 
     /** x [T, D] -> the routing of its T tokens. */
     Routing route(INDArray x) {
         INDArray logits = Ops.linear(x, gate);   // [T, E]
-        return Routing.fromLogits(logits, k);
+        return rule.route(logits, k);
     }
 }
