@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "mixtral-reference 0.1.0",
         description = "An instrumented reference implementation of Mixtral.",
-        subcommands = {ParamsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ParamsCommand.class, TokenizeCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int OK = 0;
     public static final int INTERNAL_ERROR = 1;
