@@ -67,7 +67,7 @@ final class SentencePieceModelReader {
         for (int i = 0; i < s.length; i++) {
             s[i] = scores.get(i);
         }
-        return new TokenizerModel(source, List.copyOf(pieces), s, types.toArray(PieceType[]::new),
+        return new TokenizerModel(source, List.copyOf(pieces), s, null, types.toArray(PieceType[]::new),
                 normalizer.addDummyPrefix, trainer.byteFallback, trainer.unkSurface, trainer.bosPiece, trainer.eosPiece);
     }
 

@@ -18,7 +18,9 @@ import mixtral.BadInputException;
  * <p>Encoding: (1) normalize: put {@code ▁} (U+2581) before non-empty text (the "dummy prefix", so the first word
  * looks like any other) and write every space U+0020 as {@code ▁}; no other character is changed (identity
  * normalization: tabs, newlines and runs of spaces are kept). (2) BPE: start from one symbol per character and
- * merge adjacent symbols, best-scoring piece first ({@link BpeMerger}). (3) A symbol the vocabulary lacks becomes
+ * merge adjacent symbols, best-scoring piece first ({@link BpeMerger}); from a tokenizer.json, lowest-ranked merge
+ * first, as Hugging Face tokenizers does (the two agree on a converted Mixtral tokenizer). Text that spells a
+ * special token, such as {@code "<s>"}, is ordinary text, as in sentencepiece (Hugging Face would match it). (3) A symbol the vocabulary lacks becomes
  * the byte pieces {@code <0xNN>} of its UTF-8 encoding (or {@code <unk>} in a model without byte fallback).
  * Decoding reverses this: byte pieces are joined into UTF-8 characters, {@code ▁} becomes a space, and the dummy
  * prefix is dropped from the first piece.
@@ -143,6 +145,7 @@ public final class Tokenizer {
         }
         // SentencePiece splits a symbol that is an UNUSED piece back into the two symbols that formed it.
         Map<String, String[]> unmerge = hasUnused ? new HashMap<>() : Map.of();
+        Map<String, Integer> ranks = model.mergeRanks();
         int[] bounds = BpeMerger.merge(normalized, (start, mid, end) -> {
             if (end - start > maxPieceLength) {
                 return Float.NaN;
@@ -151,6 +154,10 @@ public final class Tokenizer {
             Integer id = mergeable.get(piece);
             if (id == null) {
                 return Float.NaN;
+            }
+            if (ranks != null) {
+                Integer rank = ranks.get(normalized.substring(start, mid) + '\0' + normalized.substring(mid, end));
+                return rank == null ? Float.NaN : -rank;
             }
             if (hasUnused && model.types()[id] == PieceType.UNUSED) {
                 unmerge.put(piece, new String[] {normalized.substring(start, mid), normalized.substring(mid, end)});

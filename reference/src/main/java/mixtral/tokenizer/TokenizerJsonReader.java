@@ -17,10 +17,10 @@ import mixtral.BadInputException;
  * byte_fallback, unk_token), special tokens in {@code added_tokens}, and either the normalizer
  * {@code Sequence[Prepend("▁"), Replace(" ", "▁")]} or the pre-tokenizer {@code Metaspace("▁", split=false)}.
  *
- * <p>A tokenizer.json has merge ranks where the .model has piece scores. They order merges the same way: the
- * converter lists merges by the score of the piece they make, best first. So a piece's score here is minus the
- * rank of the first merge that makes it, and a piece no merge makes is never produced by merging. (Pieces with
- * tied scores in the .model get distinct ranks here; for Mixtral that affects only its whitespace-only pieces.)
+ * <p>A tokenizer.json ranks merges where a .model scores pieces: the encoder then merges the adjacent pair of lowest
+ * rank first (leftmost on a tie), as Hugging Face tokenizers does. Converted from Mixtral's .model (merges ordered by
+ * the score of the piece they make), this gives the same ids as the .model on the golden corpus. Pieces of types
+ * other than NORMAL are never produced by a merge, as in sentencepiece.
  */
 final class TokenizerJsonReader {
     private static final String SPACE_SYMBOL = "\u2581";
@@ -75,21 +75,14 @@ final class TokenizerJsonReader {
             require(src, id != null, "byte_fallback is on but " + Tokenizer.bytePiece(b) + " is not in model.vocab");
             types[id] = PieceType.BYTE;
         }
-        float[] scores = new float[pieces.length];
-        Arrays.fill(scores, Float.NaN);
-        int rank = 0;
+        Map<String, Integer> ranks = new HashMap<>();
         for (JsonNode merge : model.path("merges")) {
             String[] pair = splitMerge(src, merge);
-            String merged = pair[0] + pair[1];
-            Integer id = ids.get(merged);
-            require(src, id != null && ids.containsKey(pair[0]) && ids.containsKey(pair[1]),
+            require(src, ids.containsKey(pair[0] + pair[1]) && ids.containsKey(pair[0]) && ids.containsKey(pair[1]),
                     "merge " + merge + " uses or makes a piece missing from model.vocab");
-            if (Float.isNaN(scores[id])) {
-                scores[id] = -rank;
-            }
-            rank++;
+            ranks.putIfAbsent(pair[0] + '\0' + pair[1], ranks.size());
         }
-        return new TokenizerModel(src, List.of(pieces), scores, types, addDummyPrefix, byteFallback,
+        return new TokenizerModel(src, List.of(pieces), new float[pieces.length], ranks, types, addDummyPrefix, byteFallback,
                 " \u2047 ", "<s>", "</s>");
     }
 

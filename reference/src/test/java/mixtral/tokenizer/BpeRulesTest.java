@@ -54,7 +54,7 @@ class BpeRulesTest {
             types.add(p.length > 1 ? PieceType.valueOf(p[1]) : PieceType.NORMAL);
             scores[3 + i / 2] = ((Number) pieceScores[i + 1]).floatValue();
         }
-        return new Tokenizer(new TokenizerModel("tiny", pieces, scores, types.toArray(PieceType[]::new),
+        return new Tokenizer(new TokenizerModel("tiny", pieces, scores, null, types.toArray(PieceType[]::new),
                 false, byteFallback, " \u2047 ", "<s>", "</s>"));
     }
 
