@@ -62,7 +62,8 @@ final class TokenizeCommand implements Callable<Integer> {
     private static String describe(String piece) {
         if (piece.length() == 6 && piece.startsWith("<0x") && piece.endsWith(">")) {
             int b = Integer.parseInt(piece.substring(3, 5), 16);
-            String what = b < 0x20 || b == 0x7F ? "control " + (b == '\n' ? "\\n" : b == '\t' ? "\\t" : b == '\r' ? "\\r" : "U+00" + piece.substring(3, 5))
+            String control = b == '\n' ? "\\n" : b == '\t' ? "\\t" : b == '\r' ? "\\r" : "U+00" + piece.substring(3, 5);
+            String what = b < 0x20 || b == 0x7F ? "control " + control
                     : b < 0x80 ? "'" + (char) b + "'"
                     : b >= 0xC0 ? "starts a " + (b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2) + "-byte UTF-8 character"
                     : "continues a UTF-8 character";

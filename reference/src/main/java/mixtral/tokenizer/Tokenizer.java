@@ -13,24 +13,27 @@ import mixtral.BadInputException;
 
 /**
  * Mixtral's tokenizer: SentencePiece BPE with byte fallback, giving the same ids as the {@code sentencepiece}
- * library for the same model file.
+ * library for the same model file. Immutable: one instance can serve many threads.
  *
  * <p>Encoding: (1) normalize: put {@code ▁} (U+2581) before non-empty text (the "dummy prefix", so the first word
  * looks like any other) and write every space U+0020 as {@code ▁}; no other character is changed (identity
  * normalization: tabs, newlines and runs of spaces are kept). (2) BPE: start from one symbol per character and
  * merge adjacent symbols, best-scoring piece first ({@link BpeMerger}); from a tokenizer.json, lowest-ranked merge
- * first, as Hugging Face tokenizers does (the two agree on a converted Mixtral tokenizer). Text that spells a
- * special token, such as {@code "<s>"}, is ordinary text, as in sentencepiece (Hugging Face would match it). (3) A symbol the vocabulary lacks becomes
- * the byte pieces {@code <0xNN>} of its UTF-8 encoding (or {@code <unk>} in a model without byte fallback).
- * Decoding reverses this: byte pieces are joined into UTF-8 characters, {@code ▁} becomes a space, and the dummy
- * prefix is dropped from the first piece.
+ * first, as Hugging Face tokenizers does (the two agree on a converted Mixtral tokenizer). (3) A symbol the
+ * vocabulary lacks becomes the byte pieces {@code <0xNN>} of its UTF-8 encoding (or {@code <unk>} in a model
+ * without byte fallback). There is no pre-splitting: the model's split_by_whitespace, split_digits and similar
+ * settings steered training only (digits come out one by one because the vocabulary has no multi-digit piece).
+ * Text that spells a special token, such as {@code "<s>"}, is ordinary text, as in sentencepiece.
+ *
+ * <p>Decoding reverses this: byte pieces are joined into UTF-8 characters, {@code ▁} becomes a space, and the dummy
+ * prefix is dropped from the first piece that shows anything.
  *
  * <p>Odd input never throws. A Java string is UTF-16: an unpaired surrogate is encoded as U+FFFD (as a UTF-8
  * encoder does, and as sentencepiece does with malformed UTF-8), so it decodes back as U+FFFD. NUL and other
- * control characters are ordinary characters (mostly byte pieces). The empty string encodes to no ids. Text of any
- * length is fine; encoding takes time roughly proportional to its length. On decode, byte pieces that do not form
- * valid UTF-8 become one U+FFFD per byte, {@code <unk>} becomes the model's unk surface ({@code " ⁇ "}), control
- * pieces ({@code <s>}, {@code </s>}) become nothing; an id outside the vocabulary is a {@link BadInputException}.
+ * control characters are ordinary characters (mostly byte pieces). The empty string encodes to no ids. Encoding
+ * takes O(n log n) time, so a megabyte of text is fine. On decode, byte pieces that do not form valid UTF-8 become
+ * one U+FFFD per byte, {@code <unk>} becomes the model's unk surface ({@code " ⁇ "}), control pieces ({@code <s>},
+ * {@code </s>}) become nothing; an id outside the vocabulary is a {@link BadInputException}.
  */
 public final class Tokenizer {
     private static final char SPACE_SYMBOL = '\u2581';

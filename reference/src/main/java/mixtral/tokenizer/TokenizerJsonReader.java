@@ -40,7 +40,8 @@ final class TokenizerJsonReader {
 
     static TokenizerModel parse(String src, JsonNode root) {
         JsonNode model = root.path("model");
-        require(src, "BPE".equals(model.path("type").asText()), "model.type is '" + model.path("type").asText() + "', expected BPE");
+        String type = model.path("type").asText();
+        require(src, "BPE".equals(type), "model.type is '" + type + "', expected BPE");
         boolean addDummyPrefix = readNormalization(src, root);
         JsonNode vocab = model.path("vocab");
         require(src, vocab.isObject() && vocab.size() > 0, "model.vocab is missing");

@@ -71,13 +71,14 @@ class SentencePieceModelReaderTest {
         return file;
     }
 
-    /** A ModelProto: <unk> <s> </s> ▁ a b ▁a ▁ab, with the given model type and normalizer; "user" adds a USER_DEFINED piece. */
+    /** A ModelProto: <unk> <s> </s> ▁ a b ▁a ▁ab, the given model type and normalizer; "user" adds a USER_DEFINED piece. */
     private static byte[] model(int modelType, byte[] normalizerSpec, String extra) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        String[][] pieces = {{"<unk>", "2"}, {"<s>", "3"}, {"</s>", "3"}, {"▁", "1"}, {"a", "1"}, {"b", "1"}, {"▁a", "1"}, {"▁ab", "1"}};
-        float score = 0;
-        for (String[] p : pieces) {
-            out.writeBytes(field(1, cat(field(1, p[0].getBytes(StandardCharsets.UTF_8)), fixed32(2, score--), varint(3, Integer.parseInt(p[1])))));
+        String[] pieces = {"<unk>", "<s>", "</s>", "▁", "a", "b", "▁a", "▁ab"};
+        int[] types = {2, 3, 3, 1, 1, 1, 1, 1};
+        for (int i = 0; i < pieces.length; i++) {
+            byte[] text = field(1, pieces[i].getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(field(1, cat(text, fixed32(2, -i), varint(3, types[i]))));
         }
         if (extra.equals("user")) {
             out.writeBytes(field(1, cat(field(1, "<tool>".getBytes(StandardCharsets.UTF_8)), varint(3, 4))));

@@ -32,7 +32,8 @@ public final class TokenizerBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf("corpus: %d lines, %,d chars, %,d tokens per pass%n", corpus.size(), chars, tokens / 20);
-        System.out.printf("corpus encode: %,.0f chars/s (%,.0f tokens/s)%n", rounds * chars / seconds, rounds * (tokens / 20) / seconds);
+        System.out.printf("corpus encode: %,.0f chars/s (%,.0f tokens/s)%n",
+                rounds * chars / seconds, rounds * (tokens / 20) / seconds);
 
         StringBuilder prompt = new StringBuilder();
         for (int i = 0; t.encode(prompt.toString()).length < 4000; i = (i + 1) % corpus.size()) {
@@ -53,7 +54,8 @@ public final class TokenizerBenchmark {
             best = Math.min(best, d);
             total += d;
         }
-        System.out.printf("prompt of %,d tokens (%,d chars): mean %.2f ms, best %.2f ms%n", n, text.length(), total / 1e6 / reps, best / 1e6);
+        System.out.printf("prompt of %,d tokens (%,d chars): mean %.2f ms, best %.2f ms%n",
+                n, text.length(), total / 1e6 / reps, best / 1e6);
 
         String mega = text.repeat(1_000_000 / text.length() + 1).substring(0, 1_000_000);
         long s = System.nanoTime();

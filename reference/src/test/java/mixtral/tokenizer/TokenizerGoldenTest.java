@@ -1,6 +1,7 @@
 package mixtral.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,7 +26,7 @@ class TokenizerGoldenTest {
         List<String> corpus = TokenizerFiles.corpus();
         List<JsonNode> golden = TokenizerFiles.jsonLines(TokenizerFiles.goldenDir().resolve(goldenFile));
         assertEquals(corpus.size(), golden.size(), goldenFile + " and corpus.jsonl differ in length: regenerate");
-        assertEquals(true, corpus.size() >= 500, "corpus has only " + corpus.size() + " lines");
+        assertTrue(corpus.size() >= 500, "corpus has only " + corpus.size() + " lines");
         List<String> failures = new ArrayList<>();
         for (int line = 0; line < corpus.size(); line++) {
             int[] expected = TokenizerFiles.ints(golden.get(line).get("ids"));
@@ -36,7 +37,8 @@ class TokenizerGoldenTest {
             String expectedText = golden.get(line).get("text").asText();
             String decoded = tokenizer.decode(expected);
             if (!expectedText.equals(decoded)) {
-                failures.add("line " + (line + 1) + ": decodes to " + quote(decoded) + ", sentencepiece gives " + quote(expectedText));
+                failures.add("line " + (line + 1) + ": decodes to " + quote(decoded)
+                        + ", sentencepiece gives " + quote(expectedText));
             }
         }
         if (!failures.isEmpty()) {

@@ -88,7 +88,8 @@ class TokenizerJsonTest {
             int[] e = expected.encode(corpus.get(line));
             int[] a = actual.encode(corpus.get(line));
             int at = line;
-            assertArrayEquals(e, a, () -> "tokenizer.json differs from .model: " + TokenizerGoldenTest.divergence(expected, at, e, a));
+            assertArrayEquals(e, a, () -> "tokenizer.json differs from .model: "
+                    + TokenizerGoldenTest.divergence(expected, at, e, a));
         }
     }
 

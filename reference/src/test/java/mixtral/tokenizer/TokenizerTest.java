@@ -100,7 +100,8 @@ class TokenizerTest {
     void aMegabyteOfTextEncodesAndRoundTrips() {
         Tokenizer t = Tokenizer.demo();
         StringBuilder sb = new StringBuilder();
-        String[] parts = {"Straße und Brücke ", "l'été à Paris ", "😀🇫🇷 ", "日本語のテキスト ", "    ", "\n\t", "x = a[i] + 1;\n"};
+        String[] parts = {
+            "Straße und Brücke ", "l'été à Paris ", "😀🇫🇷 ", "日本語のテキスト ", "    ", "\n\t", "x = a[i] + 1;\n"};
         for (int i = 0; sb.length() < 1_000_000; i++) {
             sb.append(parts[i % parts.length]).append(i);
         }
