@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import mixtral.BadInputException;
+import mixtral.demo.DemoModel;
 import mixtral.model.Generator;
 import mixtral.model.MixtralModel;
+import mixtral.tokenizer.Tokenizer;
 import mixtral.weights.Checkpoint;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -15,7 +18,8 @@ import picocli.CommandLine.Option;
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Continue a prompt, greedily (default) or by sampling, using the KV cache.")
 final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint folder (HF or Mistral-native).")
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Checkpoint folder (HF or Mistral-native); the embedded demo model if absent.")
     Path model;
 
     @ArgGroup(multiplicity = "1")
@@ -34,25 +38,46 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Sampling seed (default 0).")
     long seed;
 
-    @Option(names = "--json", description = "Print one JSON object: prompt_tokens, new_tokens.")
+    @Option(names = "--json", description = "Print one JSON object: prompt_tokens, new_tokens (and prompt, new_text from text).")
     boolean json;
+
+    private Path modelFolder() {
+        return model != null ? model : DemoModel.folder();
+    }
 
     @Override
     public Integer call() throws Exception {
-        Generator.Settings settings = new Generator.Settings(maxNewTokens, temperature, topP, seed, null);
-        try (Checkpoint checkpoint = Checkpoint.open(model)) {
-            long[] prompt = input.ids();
+        if (maxNewTokens < 0) {
+            throw new BadInputException("--max-new-tokens must be 0 or more, got " + maxNewTokens);
+        }
+        try (Checkpoint checkpoint = Checkpoint.open(modelFolder())) {
+            long[] prompt = input.ids(modelFolder());
+            Tokenizer tokenizer = input.tokenizerIfText(modelFolder());
+            // From text, stop at end-of-sequence as the published generate() does; from ids, run the full length.
+            Long stop = tokenizer == null ? null : (long) tokenizer.eosId();
+            Generator.Settings settings = new Generator.Settings(maxNewTokens, temperature, topP, seed, stop);
             long[] generated = Generator.generate(MixtralModel.load(checkpoint), prompt, settings);
             if (json) {
                 ObjectNode o = new ObjectMapper().createObjectNode();
                 Arrays.stream(prompt).forEach(o.putArray("prompt_tokens")::add);
                 Arrays.stream(generated).forEach(o.putArray("new_tokens")::add);
+                if (tokenizer != null) {
+                    o.put("prompt", tokenizer.decode(toInts(prompt)));
+                    o.put("new_text", tokenizer.decode(toInts(generated)));
+                }
                 System.out.println(o);
             } else {
                 System.out.println("prompt tokens: " + Arrays.toString(prompt));
                 System.out.println("new tokens:    " + Arrays.toString(generated));
+                if (tokenizer != null) {
+                    System.out.println("text:          " + tokenizer.decode(toInts(prompt)) + "[" + tokenizer.decode(toInts(generated)) + "]");
+                }
             }
         }
         return Main.OK;
+    }
+
+    private static int[] toInts(long[] ids) {
+        return Arrays.stream(ids).mapToInt(Math::toIntExact).toArray();
     }
 }

@@ -3,6 +3,7 @@ package mixtral.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import mixtral.demo.DemoModel;
 import mixtral.model.MixtralModel;
 import mixtral.trace.Trace;
 import mixtral.trace.TraceRecorder;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Option;
         description = {"Run one forward pass and write the recorded tensors as a trace (safetensors).",
             "See docs/trace-format.md for the names and shapes."})
 final class TraceCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Checkpoint folder (HF or Mistral-native).")
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Checkpoint folder (HF or Mistral-native); the embedded demo model if absent.")
     Path model;
 
     @ArgGroup(multiplicity = "1")
@@ -31,11 +33,15 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--attention", description = "Also record attention probabilities [H, T, T] per layer.")
     boolean attention;
 
+    private Path modelFolder() {
+        return model != null ? model : DemoModel.folder();
+    }
+
     @Override
     public Integer call() {
         TraceRecorder recorder = recorder(record, attention);
-        try (Checkpoint checkpoint = Checkpoint.open(model)) {
-            long[] tokens = input.ids();
+        try (Checkpoint checkpoint = Checkpoint.open(modelFolder())) {
+            long[] tokens = input.ids(modelFolder());
             MixtralModel.load(checkpoint).forward(tokens, recorder);
             Trace trace = recorder.toTrace(checkpoint.config());
             trace.write(out);

@@ -102,4 +102,30 @@ class CliTest {
         assertEquals("2", run("trace", "--model", dir.resolve("m").toString(), "--tokens", "1,x", "--out", "t")[0]);
         assertEquals("2", run("random-checkpoint", "--out", dir.resolve("m").toString())[0], "refuses to overwrite");
     }
+
+    @Test
+    void generateFromTextOnTheDemoModelPutsBosFirstAndDecodesWhatItWrote() throws Exception {
+        String[] r = run("generate", "--prompt", "Grüß Gott, ça va?", "--max-new-tokens", "3", "--json");
+        assertEquals("0", r[0], r[2]);
+        JsonNode o = new ObjectMapper().readTree(r[1]);
+        assertEquals(1, o.get("prompt_tokens").get(0).asInt(), "BOS first, as the published tokenizer does");
+        assertEquals("Grüß Gott, ça va?", o.get("prompt").asText(), "the prompt decodes back to itself");
+        assertTrue(o.get("new_tokens").size() >= 1 && o.get("new_tokens").size() <= 3, r[1]);
+        assertTrue(o.has("new_text"), r[1]);
+    }
+
+    @Test
+    void traceFromTextRecordsOneRowPerTokenIncludingBos(@TempDir Path dir) {
+        Path out = dir.resolve("t.safetensors");
+        String[] r = run("trace", "--prompt", "Hola", "--out", out.toString(), "--record", "routing");
+        assertEquals("0", r[0], r[2]);
+        long tokens = Trace.read(out).get("tokens").length();
+        assertEquals(mixtral.tokenizer.Tokenizer.demo().encode("Hola", true).length, tokens);
+    }
+
+    @Test
+    void anEmptyPromptOrBothPromptAndTokensIsBadInput() {
+        assertEquals("2", run("generate", "--prompt", "", "--max-new-tokens", "1")[0]);
+        assertEquals("2", run("trace", "--prompt", "a", "--tokens", "1", "--out", "t")[0]);
+    }
 }
