@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
+import java.util.stream.LongStream;
 import mixtral.BadInputException;
 import mixtral.demo.DemoModel;
 import mixtral.model.Generator;
@@ -38,7 +39,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Sampling seed (default 0).")
     long seed;
 
-    @Option(names = "--json", description = "Print one JSON object: prompt_tokens, new_tokens (and prompt, new_text from text).")
+    @Option(names = "--json", description = "Print one JSON object: prompt_tokens, new_tokens (and prompt, new_text, text = both, from --prompt).")
     boolean json;
 
     private Path modelFolder() {
@@ -63,18 +64,33 @@ final class GenerateCommand implements Callable<Integer> {
                 Arrays.stream(generated).forEach(o.putArray("new_tokens")::add);
                 if (tokenizer != null) {
                     o.put("prompt", tokenizer.decode(toInts(prompt)));
-                    o.put("new_text", tokenizer.decode(toInts(generated)));
+                    o.put("new_text", continuation(tokenizer, prompt, generated));
+                    o.put("text", tokenizer.decode(toInts(concat(prompt, generated))));
                 }
                 System.out.println(o);
             } else {
                 System.out.println("prompt tokens: " + Arrays.toString(prompt));
                 System.out.println("new tokens:    " + Arrays.toString(generated));
                 if (tokenizer != null) {
-                    System.out.println("text:          " + tokenizer.decode(toInts(prompt)) + "[" + tokenizer.decode(toInts(generated)) + "]");
+                    System.out.println("text:          " + tokenizer.decode(toInts(prompt)) + "[" + continuation(tokenizer, prompt, generated) + "]");
                 }
             }
         }
         return Main.OK;
+    }
+
+    /**
+     * The generated text as it reads after the prompt: decoded together with the prompt, because a piece's leading
+     * space marker is dropped when it is decoded alone at the start.
+     */
+    static String continuation(Tokenizer tokenizer, long[] prompt, long[] generated) {
+        String before = tokenizer.decode(toInts(prompt));
+        String all = tokenizer.decode(toInts(concat(prompt, generated)));
+        return all.startsWith(before) ? all.substring(before.length()) : tokenizer.decode(toInts(generated));
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        return LongStream.concat(Arrays.stream(a), Arrays.stream(b)).toArray();
     }
 
     private static int[] toInts(long[] ids) {
