@@ -1,0 +1,50 @@
+package mixtral.inspector.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import mixtral.BadInputException;
+import mixtral.inspector.api.Dto.ApiError;
+import mixtral.inspector.engine.BusyException;
+import mixtral.inspector.engine.NotFoundException;
+import mixtral.inspector.engine.TooLongException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Maps every failure to a JSON {@link ApiError} with a 4xx status and one line; never a stack trace. */
+public final class Errors {
+    private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
+
+    private Errors() {}
+
+    public static void register(RoutesConfig routes) {
+        routes.exception(BadInputException.class, (e, ctx) -> send(ctx, 400, e.getMessage()));
+        routes.exception(JsonProcessingException.class,
+                (e, ctx) -> send(ctx, 400, "malformed JSON: " + e.getOriginalMessage()));
+        routes.exception(NotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage()));
+        routes.exception(TooLongException.class, (e, ctx) -> send(ctx, 422, e.getMessage()));
+        routes.exception(BusyException.class, (e, ctx) -> {
+            ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
+            send(ctx, 429, e.getMessage());
+        });
+        routes.exception(HttpResponseException.class, (e, ctx) -> send(ctx, e.getStatus(), message(e)));
+        routes.exception(Exception.class, (e, ctx) -> {
+            LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+            send(ctx, 500, "internal error: " + e.getClass().getSimpleName() + " (see the server log)");
+        });
+        routes.error(404, "*", ctx -> {
+            if (ctx.path().startsWith("/api/") && ctx.result() == null) {
+                send(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
+            }
+        });
+    }
+
+    private static String message(HttpResponseException e) {
+        return e.getStatus() == 413 ? "request body too large: " + e.getMessage() : e.getMessage();
+    }
+
+    static void send(Context ctx, int status, String message) {
+        ctx.status(status).json(new ApiError(status, message));
+    }
+}
