@@ -37,6 +37,7 @@ public final class Inspector {
     private final Limits limits;
     private final ModelRunner runner;
     private final TraceStore store;
+    private final Map<String, RoutingSummary> summaries;
     private volatile String exampleTraceId;
 
     public Inspector(InspectedModel model, Limits limits, ModelRunner runner, TraceStore store) {
@@ -44,6 +45,12 @@ public final class Inspector {
         this.limits = limits;
         this.runner = runner;
         this.store = store;
+        this.summaries = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, RoutingSummary> eldest) {
+                return size() > limits.cachedTraces();
+            }
+        };
     }
 
     public InspectedModel model() {
@@ -168,8 +175,19 @@ public final class Inspector {
         return new TraceAnalysis(trace, model.config(), model.codec());
     }
 
+    /** The overview of a trace; kept for the most recent traces, since every page load and share asks for it. */
     public RoutingSummary summary(String id) {
-        return analysis(id).summary(id);
+        synchronized (summaries) {
+            RoutingSummary cached = summaries.get(id);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        RoutingSummary s = analysis(id).summary(id);
+        synchronized (summaries) {
+            summaries.put(id, s);
+        }
+        return s;
     }
 
     public TokenDetail token(String id, int position) {
