@@ -25,7 +25,7 @@ public final class Errors {
         routes.exception(UnrecognizedPropertyException.class, (e, ctx) -> send(ctx, 400, "unknown field \""
                 + e.getPropertyName() + "\"; expected " + e.getKnownPropertyIds()));
         routes.exception(JsonProcessingException.class,
-                (e, ctx) -> send(ctx, 400, "malformed JSON: " + e.getOriginalMessage()));
+                (e, ctx) -> send(ctx, 400, "malformed JSON: " + oneLine(e.getOriginalMessage())));
         routes.exception(NotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage()));
         routes.exception(TooLongException.class, (e, ctx) -> send(ctx, 413, e.getMessage()));
         routes.exception(BusyException.class, (e, ctx) -> {
@@ -44,6 +44,12 @@ public final class Errors {
                 send(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
             }
         });
+    }
+
+    /** Jackson's message without line breaks and with {@code a.b.Outer$Record} shortened to {@code Record}. */
+    static String oneLine(String message) {
+        String first = message == null ? "" : message.lines().findFirst().orElse("");
+        return first.replaceAll("[\\w.]+\\$(\\w+)", "$1");
     }
 
     static void send(Context ctx, int status, String message) {

@@ -60,7 +60,6 @@ public final class TraceController {
         Path file = inspector.traceFile(id);
         ctx.contentType("application/octet-stream");
         ctx.header("Content-Disposition", "attachment; filename=\"trace-" + id + ".safetensors\"");
-        ctx.header("Content-Length", Long.toString(Files.size(file)));
         ctx.result(Files.newInputStream(file));
     }
 

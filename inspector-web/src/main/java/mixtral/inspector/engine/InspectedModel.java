@@ -104,5 +104,4 @@ public record InspectedModel(String name, String description, boolean randomWeig
             throw new IllegalStateException(e);
         }
     }
-
 }
