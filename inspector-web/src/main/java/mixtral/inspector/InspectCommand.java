@@ -73,6 +73,9 @@ public final class InspectCommand implements Callable<Integer>, PluginCommand {
         System.out.println("Mixtral inspector: " + url + "  (" + m.name() + ")");
         System.out.println("  example trace: " + url + "?trace=" + example);
         System.out.println("  traces kept in " + dataDir.toAbsolutePath() + " (" + store.storedCount() + " files)");
+        if (!address.isLoopbackAddress()) {
+            System.out.println("  note: listening on " + host + ", so other machines can reach it; the API has no login.");
+        }
         System.out.println("  Ctrl-C stops the server.");
         stopped.await();
         runner.close();

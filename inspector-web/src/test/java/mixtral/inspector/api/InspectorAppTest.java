@@ -215,8 +215,10 @@ class InspectorAppTest {
     }
 
     @Test
-    void progressEventsStreamTheCurrentStateAsServerSentEvents() throws Exception {
-        JavalinTest.test(InspectorApp.create(Fixtures.inspector(data)), (server, client) -> {
+    void progressEventsStreamTheCurrentStateAndThenEachChange() throws Exception {
+        ModelRunner runner = new ModelRunner(1);
+        Inspector inspector = Fixtures.inspector(data, Limits.defaults(), runner);
+        JavalinTest.test(InspectorApp.create(inspector), (server, client) -> {
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
             HttpRequest req = HttpRequest.newBuilder(java.net.URI.create(client.getOrigin() + "/api/progress/events"))
                     .header("Accept", "text/event-stream").build();
@@ -229,6 +231,21 @@ class InspectorAppTest {
                 String data = in.readLine();
                 assertTrue(data.startsWith("data: {"), data);
                 assertFalse(JSON.readTree(data.substring(6)).get("running").asBoolean());
+
+                CountDownLatch release = new CountDownLatch(1);
+                CompletableFuture<Integer> blocking = mixtral.inspector.engine.ModelRunnerProbe.block(runner, release);
+                try {
+                    String line;
+                    do {
+                        line = in.readLine();
+                    } while (line != null && !line.startsWith("data: "));
+                    JsonNode running = JSON.readTree(line.substring(6));
+                    assertTrue(running.get("running").asBoolean(), line);
+                    assertEquals("blocking", running.get("task").asText());
+                } finally {
+                    release.countDown();
+                    blocking.get(10, TimeUnit.SECONDS);
+                }
             }
         });
     }

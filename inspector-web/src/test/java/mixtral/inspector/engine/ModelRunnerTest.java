@@ -58,6 +58,19 @@ class ModelRunnerTest {
     }
 
     @Test
+    void aWrappedRecorderReportsEveryFinishedLayer() {
+        try (ModelRunner runner = new ModelRunner(1)) {
+            var model = mixtral.inspector.Fixtures.demo().model();
+            ModelRunner.Progress during = runner.run("tracing", 3, r -> {
+                model.forward(new long[] {1, 50, 60}, r.wrap(mixtral.trace.Recorder.NONE));
+                return runner.progress();
+            });
+            int layers = model.config().numHiddenLayers();
+            assertEquals(new ModelRunner.Progress(true, "tracing", 3, layers, layers, 0), during);
+        }
+    }
+
+    @Test
     void aFailingJobsExceptionReachesTheCaller() {
         try (ModelRunner runner = new ModelRunner(1)) {
             assertThrows(IllegalArgumentException.class, () -> runner.run("fails", 1, r -> {
