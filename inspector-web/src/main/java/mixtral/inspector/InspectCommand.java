@@ -48,8 +48,20 @@ public final class InspectCommand implements Callable<Integer>, PluginCommand {
             description = "Model runs that may wait while one runs; beyond that the server answers 429 (default: 4).")
     Integer queue;
 
+    /** A started server: its app and the URL printed for it. */
+    record Started(Javalin app, String url, CountDownLatch stopped) {}
+
     @Override
     public Integer call() throws InterruptedException {
+        Started s = start();
+        Runtime.getRuntime().addShutdownHook(new Thread(s.app()::stop, "inspector-stop"));
+        System.out.println("  Ctrl-C stops the server.");
+        s.stopped().await();
+        return Main.OK;
+    }
+
+    /** Loads the model, traces the example prompt, starts listening and prints where; does not wait. */
+    Started start() {
         Limits limits = limits();
         InetAddress address = checkPortFree(host, port);
         Path dataDir = data != null ? data : Path.of(System.getProperty("user.home"), ".cache", "mixtral-inspector");
@@ -62,13 +74,16 @@ public final class InspectCommand implements Callable<Integer>, PluginCommand {
 
         Javalin app = InspectorApp.create(inspector);
         CountDownLatch stopped = new CountDownLatch(1);
-        app.unsafe.events.serverStopped(stopped::countDown);
+        app.unsafe.events.serverStopped(() -> {
+            runner.close();
+            stopped.countDown();
+        });
         try {
             app.start(address.getHostAddress(), port);
         } catch (RuntimeException e) {
+            runner.close();
             throw new BadInputException("cannot listen on " + host + ":" + port + ": " + rootMessage(e));
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(app::stop, "inspector-stop"));
         String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + app.port() + "/";
         System.out.println("Mixtral inspector: " + url + "  (" + m.name() + ")");
         System.out.println("  example trace: " + url + "?trace=" + example);
@@ -76,10 +91,7 @@ public final class InspectCommand implements Callable<Integer>, PluginCommand {
         if (!address.isLoopbackAddress()) {
             System.out.println("  note: listening on " + host + ", so other machines can reach it; the API has no login.");
         }
-        System.out.println("  Ctrl-C stops the server.");
-        stopped.await();
-        runner.close();
-        return Main.OK;
+        return new Started(app, url, stopped);
     }
 
     private Limits limits() {

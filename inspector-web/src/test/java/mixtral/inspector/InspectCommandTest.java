@@ -3,13 +3,22 @@ package mixtral.inspector;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import mixtral.cli.Main;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 class InspectCommandTest {
 
@@ -38,6 +47,24 @@ class InspectCommandTest {
         }
         String help = out.toString(StandardCharsets.UTF_8);
         assertTrue(help.contains("--port") && help.contains("--data") && help.contains("--max-tokens"), help);
+    }
+
+    @Test
+    void withoutOptionsItServesTheDemoModelOnLoopbackWithTheExampleTraceReady(@TempDir Path data) throws Exception {
+        InspectCommand cmd = new InspectCommand();
+        new CommandLine(cmd).parseArgs("--port", "0", "--data", data.toString());
+        InspectCommand.Started s = cmd.start();
+        try {
+            assertTrue(s.url().startsWith("http://127.0.0.1:"), s.url());
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(s.url() + "api/model")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            String example = new ObjectMapper().readTree(r.body()).get("exampleTraceId").asText();
+            assertTrue(Files.isRegularFile(data.resolve(example + ".safetensors")), "example trace " + example);
+        } finally {
+            s.app().stop();
+        }
+        assertEquals(0, s.stopped().getCount(), "stopping the server ends the command");
     }
 
     @Test
