@@ -103,7 +103,8 @@ public final class Inspector {
         }
         long[] all = tokens;
         Trace trace = runner.run("tracing " + all.length + " tokens", all.length, r -> {
-            TraceRecorder recorder = TraceRecorder.all(false);
+            TraceRecorder recorder =
+                    TraceContents.recorder(model.config(), all.length, TraceContents.FULL_TRACE_BUDGET_BYTES);
             model.model().forward(all, r.wrap(recorder));
             return recorder.toTrace(model.config());
         });
