@@ -52,7 +52,20 @@ class TraceStoreTest {
         TraceStore store = new TraceStore(data, 1);
         store.put("000000000000000a", tiny());
         store.put("000000000000000b", tiny());
+        assertEquals(1, store.cachedCount());
         assertTrue(store.find("000000000000000a").isPresent());
+    }
+
+    @Test
+    void theCacheIsBoundedInBytesTooButKeepsTheNewestTrace() {
+        TraceStore store = new TraceStore(data, 10, 3 * 4);    // one tiny trace: 3 longs, counted at 4 bytes each
+        store.put("000000000000000a", tiny());
+        store.put("000000000000000b", tiny());
+        assertEquals(1, store.cachedCount());
+        TraceStore none = new TraceStore(data, 10, 0);
+        none.put("000000000000000c", tiny());
+        assertEquals(1, none.cachedCount(), "the newest trace stays even over the budget");
+        assertTrue(store.find("000000000000000a").isPresent(), "evicted traces come back from disk");
     }
 
     @Test
