@@ -85,34 +85,43 @@ public final class Inspector {
         return model.codec().decode(ids);
     }
 
-    /** Runs (or reuses) the trace of {@code prompt} followed by {@code generate} greedily generated tokens. */
+    /**
+     * Runs (or reuses) the trace of {@code prompt} followed by {@code generate} greedily generated tokens. Generation
+     * and tracing are one job for the model runner, so a request that got the model keeps it until its trace is done.
+     */
     public Created trace(long[] prompt, int generate) {
         checkLength(prompt, generate);
-        long[] tokens = prompt;
-        int generated = 0;
-        if (generate > 0) {
-            long[] fresh = runner.run("generating " + generate + " tokens", prompt.length,
-                    r -> greedy(prompt, generate, r));
-            tokens = Arrays.copyOf(prompt, prompt.length + fresh.length);
-            System.arraycopy(fresh, 0, tokens, prompt.length, fresh.length);
-            generated = fresh.length;
+        if (generate == 0 && store.find(idOf(prompt)).isPresent()) {
+            return new Created(idOf(prompt), analysis(idOf(prompt)), 0, true);
         }
-        String id = idOf(tokens);
-        if (store.find(id).isPresent()) {
-            return new Created(id, analysis(id), generated, true);
-        }
-        long[] all = tokens;
-        Trace trace = runner.run("tracing " + all.length + " tokens", all.length, r -> {
-            TraceRecorder recorder =
-                    TraceContents.recorder(model.config(), all.length, TraceContents.FULL_TRACE_BUDGET_BYTES);
-            model.model().forward(all, r.wrap(recorder));
-            return recorder.toTrace(model.config());
+        String task = generate > 0 ? "generating " + generate + " tokens" : "tracing " + prompt.length + " tokens";
+        return runner.run(task, prompt.length, r -> {
+            long[] all = prompt;
+            if (generate > 0) {
+                long[] fresh = greedy(prompt, generate, r);
+                all = Arrays.copyOf(prompt, prompt.length + fresh.length);
+                System.arraycopy(fresh, 0, all, prompt.length, fresh.length);
+            }
+            String id = idOf(all);
+            boolean reused = store.find(id).isPresent();
+            if (!reused) {
+                r.phase("tracing " + all.length + " tokens", all.length);
+                store.put(id, record(all, r));
+            }
+            return new Created(id, analysis(id), generate, reused);
         });
+    }
+
+    /** One forward pass over {@code tokens}, recorded, with this model's fingerprint in the metadata. */
+    private Trace record(long[] tokens, ModelRunner.Reporter r) {
+        TraceRecorder recorder =
+                TraceContents.recorder(model.config(), tokens.length, TraceContents.FULL_TRACE_BUDGET_BYTES);
+        model.model().forward(tokens, r.wrap(recorder));
+        Trace trace = recorder.toTrace(model.config());
         Map<String, String> meta = new LinkedHashMap<>(trace.metadata());
         meta.put(FINGERPRINT_KEY, model.fingerprint());
         meta.put("inspector.model", model.name());
-        store.put(id, new Trace(trace.tensors(), meta));
-        return new Created(id, analysis(id), generated, false);
+        return new Trace(trace.tensors(), meta);
     }
 
     /**

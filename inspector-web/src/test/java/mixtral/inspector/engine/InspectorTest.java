@@ -56,6 +56,17 @@ class InspectorTest {
     }
 
     @Test
+    void generatingTheSameContinuationAgainReusesItsTrace() {
+        Inspector inspector = Fixtures.inspector(data);
+        Inspector.Created first = inspector.trace(new long[] {1, 50, 60}, 3);
+        Inspector.Created again = inspector.trace(new long[] {1, 50, 60}, 3);
+        assertFalse(first.reused());
+        assertTrue(again.reused());
+        assertEquals(first.id(), again.id());
+        assertEquals(3, again.generated());
+    }
+
+    @Test
     void generatedTokensAreTheReferenceGeneratorsGreedyTokens() {
         Inspector inspector = Fixtures.inspector(data);
         long[] prompt = inspector.encode("Le routeur");
