@@ -21,7 +21,6 @@ import mixtral.inspector.text.TokenizerCodec;
 import mixtral.model.MixtralModel;
 import mixtral.tokenizer.Tokenizer;
 import mixtral.weights.Checkpoint;
-import mixtral.weights.RandomWeights;
 
 /**
  * The model the inspector serves, with what the page needs to say about it.
@@ -51,15 +50,6 @@ public record InspectedModel(String name, String description, boolean randomWeig
                     MixtralModel.load(checkpoint), new TokenizerCodec(Tokenizer.findInModelFolder(dir)),
                     fingerprint(checkpoint), EXAMPLE_TEXT);
         }
-    }
-
-    /** Deterministic random weights and token-id prompts: for tests of models without a tokenizer. */
-    public static InspectedModel random(MixtralConfig c, long seed, String name) {
-        return new InspectedModel(name,
-                "Random weights (seed " + seed + "): the router is a random linear map, so the routing shows how "
-                        + "Mixtral's top-" + c.numExpertsPerTok() + " gating works, not what trained experts learn.",
-                true, MixtralModel.load(new RandomWeights(c, seed)), new IdCodec(),
-                "random:" + seed + ":" + ConfigJson.toHuggingFace(c), "1 17 42 9 200 42 9 77 3 128 64 5");
     }
 
     /** A checkpoint folder (HF or Mistral-native), loaded into memory, with its tokenizer if it has one. */
