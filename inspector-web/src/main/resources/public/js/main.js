@@ -102,6 +102,7 @@ function drawTrace() {
   const s = state.summary;
   if (!s) return;
   $('#trace-bar').hidden = false;
+  document.body.dataset.trace = s.id;
   $('#trace-id').textContent = s.id;
   $('#share-link').href = `/?trace=${encodeURIComponent(s.id)}`;
   $('#download-link').href = api.downloadUrl(s.id);
