@@ -12,7 +12,7 @@ export function expertLegend(experts, colors, note) {
 export function gradientLegend(scale, label, format = d3.format('.2f'), width = 220) {
   const [lo, hi] = d3.extent(scale.domain());
   const id = `grad-${Math.random().toString(36).slice(2)}`;
-  const svg = d3.create('svg').attr('width', width + 20).attr('height', 34).attr('class', 'gradient-legend');
+  const svg = d3.create('svg').attr('width', width + 36).attr('height', 34).attr('class', 'gradient-legend');
   const grad = svg.append('defs').append('linearGradient').attr('id', id);
   d3.range(0, 1.0001, 0.1).forEach(t => grad.append('stop')
     .attr('offset', `${t * 100}%`).attr('stop-color', scale(lo + t * (hi - lo))));
