@@ -23,9 +23,13 @@ public final class Dto {
     public record TraceCreated(String id, String url, String text, List<TokenView> tokens, int generated,
                                boolean reused, List<Prediction> next) {}
 
-    /** {@code GET /api/model}. {@code config} is the Hugging Face {@code config.json} of the model. */
+    /**
+     * {@code GET /api/model}. {@code config} is the Hugging Face {@code config.json} of the model;
+     * {@code exampleTraceId} is the trace of {@code examplePrompt}, made when the server started (null until then).
+     */
     public record ModelInfo(String name, String description, boolean randomWeights, String tokenizer,
-                            String examplePrompt, JsonNode config, long totalParameters, long activeParameters,
+                            String examplePrompt, String exampleTraceId, JsonNode config, long totalParameters,
+                            long activeParameters,
                             Map<String, Long> parametersByPart, Map<String, Long> activeParametersByPart,
                             double nearTieMargin, Limits limits) {}
 

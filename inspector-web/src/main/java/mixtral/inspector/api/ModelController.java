@@ -30,7 +30,7 @@ public final class ModelController {
         MixtralConfig c = m.config();
         ParameterCount p = ParameterCount.of(c);
         return new ModelInfo(m.name(), m.description(), m.randomWeights(), m.codec().description(), m.examplePrompt(),
-                ConfigJson.toHuggingFace(c), p.totalSum(), p.activeSum(), p.total(), p.active(),
-                TraceAnalysis.NEAR_TIE_MARGIN, inspector.limits());
+                inspector.exampleTraceId(), ConfigJson.toHuggingFace(c), p.totalSum(), p.activeSum(), p.total(),
+                p.active(), TraceAnalysis.NEAR_TIE_MARGIN, inspector.limits());
     }
 }

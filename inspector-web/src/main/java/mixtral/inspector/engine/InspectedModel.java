@@ -1,11 +1,25 @@
 package mixtral.inspector.engine;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import mixtral.config.MixtralConfig;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
 import mixtral.config.ConfigJson;
+import mixtral.config.MixtralConfig;
+import mixtral.demo.DemoModel;
 import mixtral.inspector.text.IdCodec;
 import mixtral.inspector.text.TextCodec;
+import mixtral.inspector.text.TokenizerCodec;
 import mixtral.model.MixtralModel;
+import mixtral.tokenizer.Tokenizer;
 import mixtral.weights.Checkpoint;
 import mixtral.weights.RandomWeights;
 
@@ -20,21 +34,26 @@ import mixtral.weights.RandomWeights;
  */
 public record InspectedModel(String name, String description, boolean randomWeights, MixtralModel model,
                              TextCodec codec, String fingerprint, String examplePrompt) {
+    /** Weight files up to this size are hashed whole; larger ones by name, size and modification time. */
+    private static final long HASH_WHOLE_BYTES = 64L << 20;
+    private static final String EXAMPLE_TEXT = "The router sends every token to two of its eight experts. "
+            + "Le routeur choisit deux experts pour chaque mot.";
 
     public MixtralConfig config() {
         return model.config();
     }
 
-    /**
-     * The model served when no --model is given. Until the project's demo checkpoint and tokenizer land, this is a
-     * small random-weight Mixtral whose prompts are token ids.
-     */
+    /** The embedded demo model (6 layers, 8 experts, top-2, random weights) with the project's tokenizer. */
     public static InspectedModel demo() {
-        MixtralConfig c = new MixtralConfig(64, 128, 6, 4, 2, 16, 8, 2, 256, 1e6, 1e-5, 1024, null, false);
-        return random(c, 7, "demo (random weights)");
+        Path dir = DemoModel.folder();
+        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
+            return new InspectedModel("Demo Mixtral (random weights)", DemoModel.DESCRIPTION, true,
+                    MixtralModel.load(checkpoint), new TokenizerCodec(Tokenizer.findInModelFolder(dir)),
+                    fingerprint(checkpoint), EXAMPLE_TEXT);
+        }
     }
 
-    /** Deterministic random weights: for the demo and for tests. */
+    /** Deterministic random weights and token-id prompts: for tests of models without a tokenizer. */
     public static InspectedModel random(MixtralConfig c, long seed, String name) {
         return new InspectedModel(name,
                 "Random weights (seed " + seed + "): the router is a random linear map, so the routing shows how "
@@ -43,15 +62,47 @@ public record InspectedModel(String name, String description, boolean randomWeig
                 "random:" + seed + ":" + ConfigJson.toHuggingFace(c), "1 17 42 9 200 42 9 77 3 128 64 5");
     }
 
-    /** A checkpoint folder (HF or Mistral-native), loaded into memory. */
+    /** A checkpoint folder (HF or Mistral-native), loaded into memory, with its tokenizer if it has one. */
     public static InspectedModel fromFolder(Path dir) {
         try (Checkpoint checkpoint = Checkpoint.open(dir)) {
             MixtralModel model = MixtralModel.load(checkpoint);
             Path abs = dir.toAbsolutePath().normalize();
+            boolean hasTokenizer = Files.isRegularFile(dir.resolve("tokenizer.model"))
+                    || Files.isRegularFile(dir.resolve("tokenizer.json"));
+            TextCodec codec = hasTokenizer ? new TokenizerCodec(Tokenizer.findInModelFolder(dir)) : new IdCodec();
             return new InspectedModel(abs.getFileName().toString(),
-                    "Checkpoint " + abs + " (" + checkpoint.layout() + " layout).",
-                    false, model, new IdCodec(), "checkpoint:" + abs + ":" + ConfigJson.toHuggingFace(model.config()),
-                    "1 17 42 9");
+                    "Checkpoint " + abs + " (" + checkpoint.layout() + " layout).", false, model, codec,
+                    fingerprint(checkpoint), hasTokenizer ? EXAMPLE_TEXT : "1 17 42 9");
         }
     }
+
+    /** A digest of the configuration and the weight files, so that equal weights give equal trace ids anywhere. */
+    static String fingerprint(Checkpoint checkpoint) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(ConfigJson.toHuggingFaceString(checkpoint.config()).getBytes(StandardCharsets.UTF_8));
+            List<Path> files = checkpoint.files().stream().sorted().toList();
+            long total = 0;
+            for (Path f : files) {
+                total += Files.size(f);
+            }
+            for (Path f : files) {
+                sha.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+                if (total <= HASH_WHOLE_BYTES) {
+                    try (InputStream in = new DigestInputStream(Files.newInputStream(f), sha)) {
+                        in.transferTo(OutputStream.nullOutputStream());
+                    }
+                } else {
+                    sha.update((Files.size(f) + ":" + Files.getLastModifiedTime(f).toMillis())
+                            .getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            return "sha256:" + HexFormat.of().formatHex(sha.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the weights of " + checkpoint.dir(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
 }

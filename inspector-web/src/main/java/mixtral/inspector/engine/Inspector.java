@@ -34,6 +34,7 @@ public final class Inspector {
     private final Limits limits;
     private final ModelRunner runner;
     private final TraceStore store;
+    private volatile String exampleTraceId;
 
     public Inspector(InspectedModel model, Limits limits, ModelRunner runner, TraceStore store) {
         this.model = model;
@@ -54,6 +55,17 @@ public final class Inspector {
         return runner.progress();
     }
 
+    /** Traces the model's example prompt (or finds it stored), so that the page's first load shows a trace. */
+    public String traceExample() {
+        exampleTraceId = trace(encode(model.examplePrompt()), 0).id();
+        return exampleTraceId;
+    }
+
+    /** The id of the example prompt's trace, or null before {@link #traceExample()} ran. */
+    public String exampleTraceId() {
+        return exampleTraceId;
+    }
+
     /** Tokenizes the prompt; the page shows the ids and pieces before any model run. */
     public long[] encode(String prompt) {
         return model.codec().encode(prompt);
@@ -69,8 +81,7 @@ public final class Inspector {
         long[] tokens = prompt;
         int generated = 0;
         if (generate > 0) {
-            long[] fresh = runner.run("generating " + generate + " tokens", r -> {
-                r.phase("generating " + generate + " tokens");
+            long[] fresh = runner.run("generating " + generate + " tokens", prompt.length, r -> {
                 return Generator.generate(model.model(), prompt, Generator.Settings.greedy(generate));
             });
             tokens = Arrays.copyOf(prompt, prompt.length + fresh.length);
@@ -82,7 +93,7 @@ public final class Inspector {
             return new Created(id, analysis(id), generated, true);
         }
         long[] all = tokens;
-        Trace trace = runner.run("tracing " + all.length + " tokens", r -> {
+        Trace trace = runner.run("tracing " + all.length + " tokens", all.length, r -> {
             TraceRecorder recorder = TraceRecorder.all(false);
             model.model().forward(all, r.wrap(recorder));
             return recorder.toTrace(model.config());
@@ -135,7 +146,7 @@ public final class Inspector {
         if (position < 0 || position >= length) {
             throw new NotFoundException("trace '" + id + "' has tokens 0.." + (length - 1) + ", not " + position);
         }
-        return runner.run("logit lens", r -> analysis.token(id, position, model.model()));
+        return runner.run("logit lens", length, r -> analysis.token(id, position, model.model()));
     }
 
     /** Re-runs the trace's tokens recording only one layer's attention probabilities [H, T, T]. */
@@ -151,7 +162,7 @@ public final class Inspector {
         }
         long[] tokens = analysis.tokenIds();
         String name = TensorNames.attnProbs(layer);
-        float[][] probs = runner.run("attention of layer " + layer, r -> {
+        float[][] probs = runner.run("attention of layer " + layer, tokens.length, r -> {
             TraceRecorder recorder = TraceRecorder.matching(List.of(name), true);
             model.model().forward(tokens, r.wrap(recorder));
             return recorder.tensors().get(name).slice(head).toFloatMatrix();             // [T, T]

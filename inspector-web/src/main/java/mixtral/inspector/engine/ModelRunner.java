@@ -17,14 +17,17 @@ import mixtral.trace.Recorder;
  * refused with {@link BusyException} at once. The current job's progress (layer i of L) is readable at any time.
  */
 public final class ModelRunner implements AutoCloseable {
-    /** What the model is doing: idle, or a task at layer {@code layer} of {@code layers}, with {@code queued} waiting. */
-    public record Progress(boolean running, String task, int layer, int layers, int queued) {}
+    /**
+     * What the model is doing: idle, or a task over {@code tokens} tokens that has finished {@code layer} of
+     * {@code layers} decoder layers (0 of 0 before the first layer reports), with {@code queued} runs waiting.
+     */
+    public record Progress(boolean running, String task, int tokens, int layer, int layers, int queued) {}
 
     /** Lets a job report where it is. */
     public final class Reporter {
         /** Names the phase of the job, e.g. "generating 8 tokens", and resets the layer count. */
         public void phase(String task) {
-            current = new Progress(true, task, 0, 0, 0);
+            current = new Progress(true, task, current.tokens(), 0, 0, 0);
         }
 
         /** A recorder that passes everything to {@code delegate} and reports each finished layer. */
@@ -43,13 +46,14 @@ public final class ModelRunner implements AutoCloseable {
                 @Override
                 public void layerDone(int layer, int layers) {
                     delegate.layerDone(layer, layers);
-                    current = new Progress(true, current.task(), layer + 1, layers, 0);
+                    Progress p = current;
+                    current = new Progress(true, p.task(), p.tokens(), layer + 1, layers, 0);
                 }
             };
         }
     }
 
-    private static final Progress IDLE = new Progress(false, "idle", 0, 0, 0);
+    private static final Progress IDLE = new Progress(false, "idle", 0, 0, 0, 0);
 
     private final ThreadPoolExecutor pool;
     private volatile Progress current = IDLE;
@@ -65,12 +69,12 @@ public final class ModelRunner implements AutoCloseable {
     }
 
     /** Runs the job on the model thread and waits for it; throws {@link BusyException} if the queue is full. */
-    public <T> T run(String task, Function<Reporter, T> job) {
+    public <T> T run(String task, int tokens, Function<Reporter, T> job) {
         Future<T> future;
         try {
             future = pool.submit(() -> {
                 long start = System.nanoTime();
-                current = new Progress(true, task, 0, 0, 0);
+                current = new Progress(true, task, tokens, 0, 0, 0);
                 try {
                     return job.apply(new Reporter());
                 } finally {
@@ -98,7 +102,7 @@ public final class ModelRunner implements AutoCloseable {
 
     public Progress progress() {
         Progress p = current;
-        return new Progress(p.running(), p.task(), p.layer(), p.layers(), pool.getQueue().size());
+        return new Progress(p.running(), p.task(), p.tokens(), p.layer(), p.layers(), pool.getQueue().size());
     }
 
     @Override
