@@ -27,7 +27,7 @@ export function drawModelCard(container, model) {
       el('span', { class: 'big-num', text: count(model.totalParameters) }), ' parameters in all, ',
       el('span', { class: 'big-num', text: count(model.activeParameters) }),
       ` active per token (${share.toFixed(0)}%): each token runs only ${c.num_experts_per_tok} of ${c.num_local_experts} experts per layer.`),
-    el('dl', { class: 'facts' }, facts.flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: String(v) })])),
+    el('dl', { class: 'facts' }, facts.map(([k, v]) => el('div', {}, el('dt', { text: k }), el('dd', { text: String(v) })))),
     parts.length ? el('details', {}, el('summary', { text: 'parameters by part' }),
       el('table', { class: 'parts' }, el('thead', {}, el('tr', {},
         el('th', { text: 'part' }), el('th', { text: 'total' }), el('th', { text: 'active per token' }))),

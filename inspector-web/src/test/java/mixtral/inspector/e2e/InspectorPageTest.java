@@ -149,6 +149,16 @@ class InspectorPageTest {
     }
 
     @Test
+    void accentsAndEmojiShowAsCharactersNotAsBytePieces() {
+        load("/");
+        JsonNode summary = run("Déjà vu, naïve café 😀");
+        String shown = String.join("", page.locator("#tokens .token").allTextContents());
+        assertTrue(shown.contains("é") && shown.contains("ï") && shown.contains("😀"), "readable text: " + shown);
+        assertTrue(!shown.contains("<0x"), "no raw byte pieces: " + shown);
+        assertEquals(summary.get("tokens").size(), page.locator("#tokens .token").count());
+    }
+
+    @Test
     void generateAppendsTokensAndMarksThemAsGenerated() {
         JsonNode before = load("/");
         int t = before.get("tokens").size();
