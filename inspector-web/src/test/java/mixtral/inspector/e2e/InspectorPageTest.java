@@ -11,11 +11,13 @@ import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Route;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import mixtral.inspector.engine.Limits;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -204,6 +206,31 @@ class InspectorPageTest {
         assertThat(message).isVisible();
         assertThat(message).containsText("96");
         assertEquals(1, message.textContent().lines().count());
+        assertThat(page.locator("#trace-id")).hasText(before.get("id").asText());
+    }
+
+    @Test
+    void clickingANextTokenPredictionAppendsThatToken() {
+        JsonNode before = load("/");
+        String predicted = page.locator("#next .prediction").first().getAttribute("data-id");
+        page.locator("#next .prediction").first().click();
+        JsonNode after = waitForNewTrace(before.get("id").asText());
+        int t = before.get("tokens").size();
+        assertEquals(t + 1, after.get("tokens").size());
+        assertEquals(predicted, after.at("/tokens/" + t + "/id").asText());
+    }
+
+    @Test
+    void aBusyServerShowsWhenToRetry() {
+        JsonNode before = load("/");
+        page.route("**/api/traces", route -> route.fulfill(new Route.FulfillOptions().setStatus(429)
+                .setHeaders(Map.of("Retry-After", "7", "Content-Type", "application/json"))
+                .setBody("{\"status\":429,\"error\":\"the model is busy: 4 requests are waiting\"}")));
+        page.locator("#prompt").fill("Bonjour");
+        page.locator("#run").click();
+        assertThat(page.locator("#message.error")).containsText("retry in 7 s");
+        assertThat(page.locator("#message.error")).containsText("4 requests are waiting");
+        assertThat(page.locator("#run")).isEnabled();
         assertThat(page.locator("#trace-id")).hasText(before.get("id").asText());
     }
 
