@@ -79,7 +79,7 @@ async function showTrace(id, { generatedFrom = Infinity, created = null, push = 
     summary = await api.summary(id);
   } catch (e) {
     say(`Cannot show trace ${id}: ${describeError(e)}`, 'error');
-    return;
+    return false;
   }
   state.summary = summary;
   state.generatedFrom = generatedFrom;
@@ -96,6 +96,7 @@ async function showTrace(id, { generatedFrom = Infinity, created = null, push = 
   drawTrace();
   await selectToken(state.token);
   if (state.attention) await showAttention();
+  return true;
 }
 
 function drawTrace() {
@@ -236,16 +237,21 @@ async function start() {
   drawModelCard($('#model-card'), model);
   wireControls(model);
   const shared = new URLSearchParams(location.search).get('trace');
-  if (shared) {
-    await showTrace(shared, { push: false });
-  } else if (model.exampleTraceId) {
-    $('#prompt').value = model.examplePrompt || '';
+  if (!(shared && await showTrace(shared, { push: false }))) await showExample(model, shared);
+  document.body.dataset.ready = 'true';
+}
+
+/** The example prompt's trace (made by the server at start, or now); after a failed shared link, says so. */
+async function showExample(model, failedId) {
+  const failure = failedId ? $('#message').textContent : '';
+  if (failedId) history.replaceState(null, '', '/');
+  $('#prompt').value = model.examplePrompt || '';
+  if (model.exampleTraceId) {
     await showTrace(model.exampleTraceId, { push: false });
   } else if (model.examplePrompt) {
-    $('#prompt').value = model.examplePrompt;
     await runPrompt(model.examplePrompt);
   }
-  document.body.dataset.ready = 'true';
+  if (failure) say(`${failure} Showing the example prompt instead.`, 'error');
 }
 
 start();

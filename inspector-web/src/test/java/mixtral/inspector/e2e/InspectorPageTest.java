@@ -198,6 +198,14 @@ class InspectorPageTest {
     }
 
     @Test
+    void anUnknownTraceLinkSaysSoAndShowsTheExampleTrace() {
+        JsonNode shown = load("/?trace=0123456789abcdef");
+        assertEquals(get("/api/model").get("exampleTraceId").asText(), shown.get("id").asText());
+        assertThat(page.locator("#message.error")).containsText("Cannot show trace 0123456789abcdef");
+        assertThat(page.locator("#message.error")).containsText("Showing the example prompt instead");
+    }
+
+    @Test
     void aTooLongPromptShowsAOneLineErrorAndKeepsTheTrace() {
         JsonNode before = load("/");
         page.locator("#prompt").fill("7 ".repeat(200));
