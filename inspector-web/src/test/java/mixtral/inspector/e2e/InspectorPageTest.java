@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Route;
@@ -143,7 +144,10 @@ class InspectorPageTest {
         assertTrue(shown.contains(HTML_PROMPT), "token strip shows the prompt as text: " + shown);
         assertEquals(summary.get("tokens").size(), page.locator("#tokens .token").count());
         page.locator("#routing-map rect.cell[data-token='2'][data-layer='0']").hover();
-        page.waitForTimeout(300);
+        assertThat(page.locator(".tooltip")).isVisible();
+        page.locator("#tokens .token[data-token='2']").click();
+        assertThat(page.locator("#detail-title")).hasText("token #2");
+        assertThat(page.locator("#token-detail tbody tr")).hasCount(summary.get("layers").asInt());
         assertTrue(dialogs.isEmpty(), "no dialog opened: " + dialogs);
         assertEquals(scripts, page.locator("script").count(), "no script element was added");
         assertEquals(0, page.locator("img").count(), "no img element was added");
@@ -187,7 +191,7 @@ class InspectorPageTest {
     }
 
     @Test
-    void aSharedTraceUrlShowsThatTrace() {
+    void aSharedTraceUrlShowsThatTraceAndItsDownload() throws IOException {
         load("/");
         JsonNode created = run("3 1 4 1 5 9 2 6");
         String id = created.get("id").asText();
@@ -195,6 +199,9 @@ class InspectorPageTest {
         page.waitForFunction("id => document.body.dataset.trace === id", id);
         assertThat(page.locator("#tokens .token")).hasCount(created.get("tokens").size());
         assertThat(page.locator("#download-link")).hasAttribute("href", "/api/traces/" + id + "/trace.safetensors");
+        Download download = page.waitForDownload(() -> page.locator("#download-link").click());
+        assertEquals("trace-" + id + ".safetensors", download.suggestedFilename());
+        assertTrue(Files.size(download.path()) > 8, "the download has a safetensors header and tensors");
     }
 
     @Test
