@@ -109,7 +109,6 @@ function drawTrace() {
   $('#download-link').href = api.downloadUrl(s.id);
   $('#download-link').setAttribute('download', `trace-${s.id}.safetensors`);
   $('#token-count').textContent = `${s.tokens.length} tokens × ${s.layers} layers × ${s.experts} experts, top-${s.k}`;
-  drawTokenStrip($('#tokens'), s.tokens, state.generatedFrom, selectToken);
   $('#next').replaceChildren(predictionList(s.next, appendToken));
   drawRoutingMap($('#routing-map'), s, ctx);
   drawLayerViews();
@@ -121,6 +120,8 @@ function drawLayerViews() {
   const s = state.summary;
   $('#layer-select').value = String(state.layer);
   $('#heatmap-title-layer').textContent = String(state.layer);
+  $('#strip-layer').textContent = String(state.layer);
+  drawTokenStrip($('#tokens'), s, state.layer, state.generatedFrom, ctx);
   drawRouterHeatmap($('#router-heatmap'), s, state.layer, ctx);
   drawExpertLoad($('#expert-load'), s, state.layer, ctx);
 }

@@ -131,6 +131,8 @@ class InspectorPageTest {
         assertNotEquals(layer0, layer3);
         assertEquals(String.format("%.4f", summary.at("/routing/3/0/probs/0").asDouble()),
                 page.locator("#router-heatmap rect.cell[data-token='0'][data-expert='0']").getAttribute("data-prob"));
+        assertThat(page.locator("#tokens .token[data-token='1']"))
+                .hasAttribute("data-expert", summary.at("/routing/3/1/experts/0").asText());
         page.locator("#expert-load .multiple[data-layer='5']").click();
         assertThat(page.locator("#router-heatmap g[data-layer='5']")).hasCount(1);
     }
