@@ -37,7 +37,7 @@ public final class InspectorApp {
             if (InspectorApp.class.getResource(PUBLIC) != null) {
                 c.staticFiles.add(PUBLIC, Location.CLASSPATH);
             }
-            c.events.serverStopped(progress::close);
+            c.events.serverStopping(progress::close);
 
             c.routes.get("/api/model", model::info);
             c.routes.get("/api/progress", model::progress);
@@ -47,7 +47,7 @@ public final class InspectorApp {
             c.routes.get("/api/traces/{id}/tokens/{position}", traces::token);
             c.routes.get("/api/traces/{id}/attention", traces::attention);
             c.routes.get("/api/traces/{id}/trace.safetensors", traces::download);
-            Errors.register(c.routes);
+            Errors.register(c.routes, inspector.limits().maxRequestBytes());
         });
     }
 }

@@ -1,6 +1,7 @@
 package mixtral.inspector.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -18,17 +19,22 @@ public final class Errors {
 
     private Errors() {}
 
-    public static void register(RoutesConfig routes) {
+    /** Registers the handlers; {@code maxRequestBytes} goes into the message of a 413 for a body that is too large. */
+    public static void register(RoutesConfig routes, int maxRequestBytes) {
         routes.exception(BadInputException.class, (e, ctx) -> send(ctx, 400, e.getMessage()));
+        routes.exception(UnrecognizedPropertyException.class, (e, ctx) -> send(ctx, 400, "unknown field \""
+                + e.getPropertyName() + "\"; expected " + e.getKnownPropertyIds()));
         routes.exception(JsonProcessingException.class,
                 (e, ctx) -> send(ctx, 400, "malformed JSON: " + e.getOriginalMessage()));
         routes.exception(NotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage()));
-        routes.exception(TooLongException.class, (e, ctx) -> send(ctx, 422, e.getMessage()));
+        routes.exception(TooLongException.class, (e, ctx) -> send(ctx, 413, e.getMessage()));
         routes.exception(BusyException.class, (e, ctx) -> {
             ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
             send(ctx, 429, e.getMessage());
         });
-        routes.exception(HttpResponseException.class, (e, ctx) -> send(ctx, e.getStatus(), message(e)));
+        routes.exception(HttpResponseException.class, (e, ctx) -> send(ctx, e.getStatus(), e.getStatus() == 413
+                ? "request body too large: this server accepts at most " + maxRequestBytes + " bytes"
+                : e.getMessage()));
         routes.exception(Exception.class, (e, ctx) -> {
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
             send(ctx, 500, "internal error: " + e.getClass().getSimpleName() + " (see the server log)");
@@ -38,10 +44,6 @@ public final class Errors {
                 send(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path());
             }
         });
-    }
-
-    private static String message(HttpResponseException e) {
-        return e.getStatus() == 413 ? "request body too large: " + e.getMessage() : e.getMessage();
     }
 
     static void send(Context ctx, int status, String message) {

@@ -58,9 +58,10 @@ public final class ProgressEvents implements AutoCloseable {
         }
     }
 
+    /** Stops the ticker; the server closes the connections themselves when it stops. */
     @Override
     public void close() {
         ticker.shutdownNow();
-        clients.forEach(SseClient::close);
+        clients.clear();
     }
 }

@@ -155,10 +155,10 @@ public final class Inspector {
         int layers = model.config().numHiddenLayers();
         int heads = model.config().numAttentionHeads();
         if (layer < 0 || layer >= layers) {
-            throw new NotFoundException("layer must be 0.." + (layers - 1) + ", got " + layer);
+            throw new BadInputException("layer must be 0.." + (layers - 1) + ", got " + layer);
         }
         if (head < 0 || head >= heads) {
-            throw new NotFoundException("head must be 0.." + (heads - 1) + ", got " + head);
+            throw new BadInputException("head must be 0.." + (heads - 1) + ", got " + head);
         }
         long[] tokens = analysis.tokenIds();
         String name = TensorNames.attnProbs(layer);

@@ -1,0 +1,65 @@
+package mixtral.inspector.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import mixtral.inspector.Fixtures;
+import mixtral.trace.Trace;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
+
+class TraceStoreTest {
+    private static final String ID = "0123456789abcdef";
+
+    @TempDir
+    Path data;
+
+    private static Trace tiny() {
+        return Trace.of(Fixtures.demo().config(), Map.of("tokens", Nd4j.createFromArray(1L, 2L, 3L)));
+    }
+
+    @Test
+    void aStoredTraceIsOnDiskUnderItsIdAndReadBackByANewStore() {
+        new TraceStore(data, 2).put(ID, tiny());
+        assertTrue(Files.isRegularFile(data.resolve(ID + ".safetensors")));
+        Trace back = new TraceStore(data, 2).find(ID).orElseThrow();
+        assertEquals(3, back.get("tokens").length());
+    }
+
+    @Test
+    void writingLeavesNoTemporaryFilesBehind() throws Exception {
+        new TraceStore(data, 2).put(ID, tiny());
+        try (var files = Files.list(data)) {
+            assertEquals(1, files.count());
+        }
+    }
+
+    @Test
+    void aCorruptFileIsIgnoredInsteadOfFailing() throws Exception {
+        Files.writeString(data.resolve(ID + ".safetensors"), "not a safetensors file");
+        TraceStore store = new TraceStore(data, 2);
+        assertFalse(store.find(ID).isPresent());
+        assertFalse(store.find(ID).isPresent(), "and again, from the remembered verdict");
+    }
+
+    @Test
+    void theCacheIsBoundedButEvictedTracesComeBackFromDisk() {
+        TraceStore store = new TraceStore(data, 1);
+        store.put("000000000000000a", tiny());
+        store.put("000000000000000b", tiny());
+        assertTrue(store.find("000000000000000a").isPresent());
+    }
+
+    @Test
+    void onlyHexDigestsAreIds() {
+        assertTrue(TraceStore.isId(ID));
+        assertFalse(TraceStore.isId("../" + ID));
+        assertFalse(TraceStore.isId(ID.toUpperCase()));
+        assertFalse(TraceStore.isId(null));
+    }
+}
