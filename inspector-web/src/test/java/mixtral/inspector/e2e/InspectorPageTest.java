@@ -138,6 +138,19 @@ class InspectorPageTest {
     }
 
     @Test
+    void theNormsViewShowsTheChosenTensorsNormsForEveryLayerAndToken() {
+        JsonNode summary = load("/");
+        int layers = summary.get("layers").asInt();
+        for (String tensor : List.of("attn.out", "moe.out", "resid_post")) {
+            page.locator("#norm-select").selectOption(tensor);
+            assertThat(page.locator("#norms rect.cell")).hasCount(layers * summary.get("tokens").size());
+            String cell = "#norms rect.cell[data-layer='" + (layers - 1) + "'][data-token='2']";
+            assertEquals(String.format("%.4f", summary.get("norms").get(tensor).get(layers - 1).get(2).asDouble()),
+                    page.locator(cell).getAttribute("data-value"), tensor);
+        }
+    }
+
+    @Test
     void aPromptWithHtmlAndScriptShowsLiterallyAndRunsNothing() {
         load("/");
         int scripts = page.locator("script").count();
