@@ -196,8 +196,8 @@ function wireControls(model) {
   $('#attn-head').addEventListener('change', () => state.attention && showAttention());
   const max = model.limits?.maxGenerate ?? 64;
   $('#generate-n').max = String(max);
-  $('#prompt-limit').textContent = `up to ${model.limits?.maxTokens ?? '?'} tokens with generated ones;`
-    + ` generate at most ${max} at a time.`;
+  $('#prompt-limit').textContent = `(appended to the trace shown, greedily) · at most ${max} at a time,`
+    + ` ${model.limits?.maxTokens ?? '?'} tokens in all`;
   $('#prompt-form').addEventListener('submit', e => {
     e.preventDefault();
     runPrompt($('#prompt').value);
