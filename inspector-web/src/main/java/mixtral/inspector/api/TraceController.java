@@ -23,6 +23,9 @@ public final class TraceController {
         if (req == null || (req.prompt() == null) == (req.tokens() == null)) {
             throw new BadInputException("give exactly one of \"prompt\" (text) and \"tokens\" (a list of ids)");
         }
+        if (req.prompt() != null && req.prompt().isBlank()) {
+            throw new BadInputException("the prompt is empty: type some text");
+        }
         long[] prompt = req.prompt() != null
                 ? inspector.encode(req.prompt())
                 : req.tokens().stream().mapToLong(t -> {

@@ -15,9 +15,12 @@ import mixtral.inspector.analysis.Views.AttentionView;
 import mixtral.inspector.analysis.Views.RoutingSummary;
 import mixtral.inspector.analysis.Views.TokenDetail;
 import mixtral.model.Generator;
+import mixtral.model.KvCache;
+import mixtral.trace.Recorder;
 import mixtral.trace.Trace;
 import mixtral.trace.TensorNames;
 import mixtral.trace.TraceRecorder;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The inspector's domain: turns prompts into recorded traces and traces into views. A trace's id is a digest of the
@@ -34,6 +37,7 @@ public final class Inspector {
     private final Limits limits;
     private final ModelRunner runner;
     private final TraceStore store;
+    private final Map<String, RoutingSummary> summaries;
     private volatile String exampleTraceId;
 
     public Inspector(InspectedModel model, Limits limits, ModelRunner runner, TraceStore store) {
@@ -41,6 +45,12 @@ public final class Inspector {
         this.limits = limits;
         this.runner = runner;
         this.store = store;
+        this.summaries = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, RoutingSummary> eldest) {
+                return size() > limits.cachedTraces();
+            }
+        };
     }
 
     public InspectedModel model() {
@@ -81,9 +91,8 @@ public final class Inspector {
         long[] tokens = prompt;
         int generated = 0;
         if (generate > 0) {
-            long[] fresh = runner.run("generating " + generate + " tokens", prompt.length, r -> {
-                return Generator.generate(model.model(), prompt, Generator.Settings.greedy(generate));
-            });
+            long[] fresh = runner.run("generating " + generate + " tokens", prompt.length,
+                    r -> greedy(prompt, generate, r));
             tokens = Arrays.copyOf(prompt, prompt.length + fresh.length);
             System.arraycopy(fresh, 0, tokens, prompt.length, fresh.length);
             generated = fresh.length;
@@ -103,6 +112,36 @@ public final class Inspector {
         meta.put("inspector.model", model.name());
         store.put(id, new Trace(trace.tensors(), meta));
         return new Created(id, analysis(id), generated, false);
+    }
+
+    /**
+     * Greedy decoding with the KV cache, as {@link Generator} does it (the most likely token, lowest id on ties),
+     * but reporting each new token and each layer to the progress endpoint: a long generation should not look stuck.
+     */
+    private long[] greedy(long[] prompt, int n, ModelRunner.Reporter r) {
+        KvCache cache = model.model().newCache();
+        long[] out = new long[n];
+        r.phase("generating token 1 of " + n, prompt.length);
+        INDArray logits = model.model().forward(prompt, cache, r.wrap(Recorder.NONE));     // [T, V]
+        float[] last = logits.getRow(logits.rows() - 1).toFloatVector();                   // [V]
+        for (int i = 0; i < n; i++) {
+            out[i] = argmax(last);
+            if (i + 1 < n) {
+                r.phase("generating token " + (i + 2) + " of " + n, prompt.length + i + 1);
+                last = model.model().forward(new long[] {out[i]}, cache, r.wrap(Recorder.NONE)).toFloatVector();
+            }
+        }
+        return out;
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
     }
 
     private void checkLength(long[] prompt, int generate) {
@@ -136,8 +175,19 @@ public final class Inspector {
         return new TraceAnalysis(trace, model.config(), model.codec());
     }
 
+    /** The overview of a trace; kept for the most recent traces, since every page load and share asks for it. */
     public RoutingSummary summary(String id) {
-        return analysis(id).summary(id);
+        synchronized (summaries) {
+            RoutingSummary cached = summaries.get(id);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        RoutingSummary s = analysis(id).summary(id);
+        synchronized (summaries) {
+            summaries.put(id, s);
+        }
+        return s;
     }
 
     public TokenDetail token(String id, int position) {

@@ -25,9 +25,9 @@ public final class ModelRunner implements AutoCloseable {
 
     /** Lets a job report where it is. */
     public final class Reporter {
-        /** Names the phase of the job, e.g. "generating 8 tokens", and resets the layer count. */
-        public void phase(String task) {
-            current = new Progress(true, task, current.tokens(), 0, 0, 0);
+        /** Names the phase of the job, e.g. "generating token 3 of 8" over 12 tokens, and resets the layer count. */
+        public void phase(String task, int tokens) {
+            current = new Progress(true, task, tokens, 0, 0, 0);
         }
 
         /** A recorder that passes everything to {@code delegate} and reports each finished layer. */

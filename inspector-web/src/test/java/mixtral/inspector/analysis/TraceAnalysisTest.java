@@ -96,7 +96,7 @@ class TraceAnalysisTest {
 
     @Test
     void marginIsTheGapBetweenTheKthAndTheNextLogit() {
-        assertEquals(0.5, TraceAnalysis.margin(new float[] {3f, 1f, 2.5f, 0f}, 2), 1e-6);
+        assertEquals(1.5, TraceAnalysis.margin(new float[] {3f, 1f, 2.5f, 0f}, 2), 1e-6);   // 2.5 - 1
         assertEquals(0.0, TraceAnalysis.margin(new float[] {1f, 1f, 1f}, 2), 1e-6);
         assertNull(TraceAnalysis.margin(new float[] {1f, 2f}, 2), "K = E has no (K+1)-th logit");
     }

@@ -236,6 +236,7 @@ class InspectorAppTest {
             assertError(400, post(client, "/api/traces", "{\"tokens\": [\"one\"]}"));
             assertError(400, post(client, "/api/traces", "{\"tokens\": [1, null]}"));
             assertError(400, post(client, "/api/traces", "{\"tokens\": []}"));
+            assertTrue(assertError(400, post(client, "/api/traces", "{\"prompt\": \"  \"}")).contains("empty"));
             assertError(400, post(client, "/api/traces", "{\"prompt\": \"a\", \"generate\": -1}"));
             assertError(400, post(client, "/api/traces", "{\"prompt\": \"a\", \"generate\": 65}"));
         });

@@ -1,5 +1,6 @@
 package mixtral.inspector.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -7,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import mixtral.BadInputException;
 import mixtral.inspector.Fixtures;
+import mixtral.model.Generator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,6 +53,15 @@ class InspectorTest {
         Inspector.Created c = inspector.trace(new long[] {1, 50, 60}, 3);
         assertEquals(3, c.generated());
         assertEquals(6, c.analysis().tokenIds().length);
+    }
+
+    @Test
+    void generatedTokensAreTheReferenceGeneratorsGreedyTokens() {
+        Inspector inspector = Fixtures.inspector(data);
+        long[] prompt = inspector.encode("Le routeur");
+        long[] expected = Generator.generate(Fixtures.demo().model(), prompt, Generator.Settings.greedy(5));
+        long[] all = inspector.trace(prompt, 5).analysis().tokenIds();
+        assertArrayEquals(expected, Arrays.copyOfRange(all, prompt.length, all.length));
     }
 
     @Test
