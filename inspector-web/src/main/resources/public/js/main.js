@@ -1,0 +1,258 @@
+// The page: loads the model card and a trace, keeps the selected token and layer, and redraws the views.
+import { api, describeError } from './api.js';
+import { $, el } from './dom.js';
+import { expertColors } from './colors.js';
+import { drawModelCard } from './modelCard.js';
+import { withProgress } from './progress.js';
+import { drawAttention } from './views/attention.js';
+import { drawExpertLoad } from './views/expertLoad.js';
+import { drawNorms, NORM_HELP } from './views/norms.js';
+import { predictionList } from './views/predictions.js';
+import { drawRouterHeatmap } from './views/routerHeatmap.js';
+import { drawRoutingMap } from './views/routingMap.js';
+import { drawTokenDetail } from './views/tokenDetail.js';
+import { drawTokenStrip } from './views/tokenStrip.js';
+
+const state = {
+  model: null, summary: null, detail: null, attention: null,
+  layer: 0, token: null, norm: 'resid_post', generatedFrom: Infinity, busy: false,
+};
+
+const ctx = {
+  colors: null,
+  get selectedLayer() { return state.layer; },
+  onToken: t => selectToken(t),
+  onLayer: l => selectLayer(l),
+};
+
+function say(message, kind = 'info') {
+  const line = $('#message');
+  line.textContent = message || '';
+  line.className = `message ${kind}`;
+  line.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+}
+
+async function busy(label, task) {
+  if (state.busy) return undefined;
+  state.busy = true;
+  document.body.classList.add('busy');
+  document.querySelectorAll('.run-control').forEach(b => { b.disabled = true; });
+  say('');
+  try {
+    return await withProgress(label, task());
+  } catch (e) {
+    say(describeError(e), 'error');
+    return undefined;
+  } finally {
+    state.busy = false;
+    document.body.classList.remove('busy');
+    document.querySelectorAll('.run-control').forEach(b => { b.disabled = false; });
+  }
+}
+
+async function runPrompt(prompt) {
+  if (!prompt.trim()) {
+    say('Type a prompt first.', 'error');
+    return;
+  }
+  const created = await busy('running the model', () => api.createFromPrompt(prompt));
+  if (created) await showTrace(created.id, { generatedFrom: Infinity, created });
+}
+
+async function generate(n) {
+  if (!state.summary) return;
+  const ids = state.summary.tokens.map(t => t.id);
+  const created = await busy(`generating ${n} token${n === 1 ? '' : 's'}`, () => api.createFromTokens(ids, n));
+  if (created) await showTrace(created.id, { generatedFrom: created.tokens.length - created.generated, created });
+}
+
+async function appendToken(prediction) {
+  if (!state.summary) return;
+  const ids = [...state.summary.tokens.map(t => t.id), prediction.id];
+  const created = await busy('running the model', () => api.createFromTokens(ids));
+  if (created) await showTrace(created.id, { generatedFrom: ids.length - 1, created });
+}
+
+async function showTrace(id, { generatedFrom = Infinity, created = null, push = true } = {}) {
+  let summary;
+  try {
+    summary = await api.summary(id);
+  } catch (e) {
+    say(`Cannot show trace ${id}: ${describeError(e)}`, 'error');
+    return false;
+  }
+  state.summary = summary;
+  state.generatedFrom = generatedFrom;
+  state.layer = Math.min(state.layer, summary.layers - 1);
+  state.token = summary.tokens.length - 1;
+  if (created?.text !== undefined && !$('#prompt').value.trim()) $('#prompt').value = created.text;
+  const shown = new URLSearchParams(location.search).get('trace');
+  if (push && shown !== id) {
+    // The first trace replaces the bare page in the history; later ones can be gone back to.
+    history[shown ? 'pushState' : 'replaceState']({ trace: id }, '', `/?trace=${encodeURIComponent(id)}`);
+  }
+  const T = summary.tokens.length;
+  say(created?.reused ? `Trace ${id}: ${T} tokens (already recorded, reused).` : `Trace ${id}: ${T} tokens.`);
+  drawTrace();
+  await selectToken(state.token);
+  if (state.attention) await showAttention();
+  return true;
+}
+
+function drawTrace() {
+  const s = state.summary;
+  if (!s) return;
+  $('#trace-bar').hidden = false;
+  document.body.dataset.trace = s.id;
+  $('#trace-id').textContent = s.id;
+  $('#share-link').href = `/?trace=${encodeURIComponent(s.id)}`;
+  $('#download-link').href = api.downloadUrl(s.id);
+  $('#download-link').setAttribute('download', `trace-${s.id}.safetensors`);
+  $('#token-count').textContent = `${s.tokens.length} tokens × ${s.layers} layers × ${s.experts} experts, top-${s.k}`;
+  $('#next').replaceChildren(predictionList(s.next, appendToken));
+  drawRoutingMap($('#routing-map'), s, ctx);
+  drawLayerViews();
+  drawNorms($('#norms'), s, state.norm, ctx);
+  markSelection();
+}
+
+function drawLayerViews() {
+  const s = state.summary;
+  $('#layer-select').value = String(state.layer);
+  $('#heatmap-title-layer').textContent = String(state.layer);
+  $('#strip-layer').textContent = String(state.layer);
+  drawTokenStrip($('#tokens'), s, state.layer, state.generatedFrom, ctx);
+  drawRouterHeatmap($('#router-heatmap'), s, state.layer, ctx);
+  drawExpertLoad($('#expert-load'), s, state.layer, ctx);
+}
+
+function markSelection() {
+  document.querySelectorAll('[data-token].selected, .layer-band.selected')
+    .forEach(n => n.classList.remove('selected'));
+  if (state.token !== null) {
+    document.querySelectorAll(`.band[data-token="${state.token}"], .token[data-token="${state.token}"], `
+      + `.token-label[data-token="${state.token}"]`).forEach(n => n.classList.add('selected'));
+  }
+  document.querySelectorAll(`.layer-band[data-layer="${state.layer}"]`).forEach(n => n.classList.add('selected'));
+  document.querySelectorAll('#token-detail tr[data-layer]')
+    .forEach(r => r.classList.toggle('selected', Number(r.dataset.layer) === state.layer));
+}
+
+async function selectToken(position) {
+  if (!state.summary) return;
+  state.token = position;
+  markSelection();
+  const id = state.summary.id;
+  try {
+    const detail = await api.token(id, position);
+    if (state.summary.id !== id || state.token !== position) return;
+    state.detail = detail;
+    $('#detail-title').textContent = `token #${position}`;
+    drawTokenDetail($('#token-detail'), detail, ctx);
+    markSelection();
+  } catch (e) {
+    say(describeError(e), 'error');
+  }
+}
+
+function selectLayer(layer) {
+  if (!state.summary || layer === state.layer) return;
+  state.layer = layer;
+  drawLayerViews();
+  markSelection();
+}
+
+async function showAttention() {
+  const s = state.summary;
+  if (!s) return;
+  const layer = Number($('#attn-layer').value);
+  const head = Number($('#attn-head').value);
+  const view = await busy(`recording attention of layer ${layer}, head ${head}`, () => api.attention(s.id, layer, head));
+  if (!view) return;
+  state.attention = view;
+  drawAttention($('#attention'), view, ctx);
+  markSelection();
+}
+
+function fillSelect(select, n, label) {
+  select.replaceChildren(...Array.from({ length: n }, (_, i) => el('option', { value: i, text: `${label} ${i}` })));
+}
+
+function wireControls(model) {
+  const c = model.config;
+  fillSelect($('#layer-select'), c.num_hidden_layers, 'layer');
+  fillSelect($('#attn-layer'), c.num_hidden_layers, 'layer');
+  fillSelect($('#attn-head'), c.num_attention_heads, 'head');
+  $('#norm-select').replaceChildren(...Object.entries(NORM_HELP).map(([name, help]) =>
+    el('option', { value: name, text: `${name}: ${help}` })));
+  $('#layer-select').addEventListener('change', e => selectLayer(Number(e.target.value)));
+  $('#norm-select').addEventListener('change', e => {
+    state.norm = e.target.value;
+    if (state.summary) drawNorms($('#norms'), state.summary, state.norm, ctx);
+    markSelection();
+  });
+  $('#attn-show').addEventListener('click', showAttention);
+  $('#attn-layer').addEventListener('change', () => state.attention && showAttention());
+  $('#attn-head').addEventListener('change', () => state.attention && showAttention());
+  const max = model.limits?.maxGenerate ?? 64;
+  $('#generate-n').max = String(max);
+  $('#prompt-limit').textContent = `(appended to the trace shown, greedily) · at most ${max} at a time,`
+    + ` ${model.limits?.maxTokens ?? '?'} tokens in all`;
+  $('#prompt-form').addEventListener('submit', e => {
+    e.preventDefault();
+    runPrompt($('#prompt').value);
+  });
+  $('#prompt').addEventListener('keydown', e => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      $('#prompt-form').requestSubmit();
+    }
+  });
+  $('#generate').addEventListener('click', () => generate(Math.max(1, Number($('#generate-n').value) || 1)));
+  window.addEventListener('popstate', () => {
+    const id = new URLSearchParams(location.search).get('trace');
+    if (id) showTrace(id, { push: false });
+  });
+  let resize;
+  window.addEventListener('resize', () => {
+    clearTimeout(resize);
+    resize = setTimeout(() => {
+      drawTrace();
+      if (state.detail) drawTokenDetail($('#token-detail'), state.detail, ctx);
+      if (state.attention) drawAttention($('#attention'), state.attention, ctx);
+      markSelection();
+    }, 200);
+  });
+}
+
+async function start() {
+  let model;
+  try {
+    model = await api.model();
+  } catch (e) {
+    say(`Cannot load the model: ${describeError(e)}`, 'error');
+    return;
+  }
+  state.model = model;
+  ctx.colors = expertColors(model.config.num_local_experts);
+  drawModelCard($('#model-card'), model);
+  wireControls(model);
+  const shared = new URLSearchParams(location.search).get('trace');
+  if (!(shared && await showTrace(shared, { push: false }))) await showExample(model, shared);
+  document.body.dataset.ready = 'true';
+}
+
+/** The example prompt's trace (made by the server at start, or now); after a failed shared link, says so. */
+async function showExample(model, failedId) {
+  const failure = failedId ? $('#message').textContent : '';
+  if (failedId) history.replaceState(null, '', '/');
+  $('#prompt').value = model.examplePrompt || '';
+  if (model.exampleTraceId) {
+    await showTrace(model.exampleTraceId, { push: false });
+  } else if (model.examplePrompt) {
+    await runPrompt(model.examplePrompt);
+  }
+  if (failure) say(`${failure} Showing the example prompt instead.`, 'error');
+}
+
+start();

@@ -1,0 +1,44 @@
+// Activation norms: layers x tokens heatmap of the L2 norm of one recorded tensor (resid_post, attn.out, moe.out).
+import { el } from '../dom.js';
+import { normScale } from '../colors.js';
+import { CELL_H, cellWidth, frame, tokenAxis, tokenBands } from './chart.js';
+import { gradientLegend } from './legend.js';
+import { hideTip, showTip } from './tooltip.js';
+
+const d3 = window.d3;
+
+export const NORM_HELP = {
+  resid_post: 'residual stream after the layer',
+  'attn.out': 'what attention adds to the residual stream',
+  'moe.out': 'what the experts add (weighted sum of the chosen experts)',
+};
+
+export function drawNorms(container, summary, tensor, ctx) {
+  const { tokens, layers } = summary;
+  const rows = summary.norms[tensor];
+  const T = tokens.length;
+  const margin = { top: 70, right: 10, bottom: 8, left: 44 };
+  const cw = cellWidth(container, T, margin.left);
+  const color = normScale(d3.max(rows.flatMap(r => Array.from(r))) || 1);
+  container.replaceChildren(el('div', { class: 'legend-row' },
+    gradientLegend(color, `‖${tensor}‖₂`, d3.format('.3~s')),
+    el('span', { class: 'legend-note', text: NORM_HELP[tensor] || '' })));
+  const g = frame(container, T * cw, layers * CELL_H, margin, `${tensor} norms, ${layers} layers by ${T} tokens`);
+  tokenAxis(g, tokens, cw, ctx.onToken);
+  g.append('g').selectAll('text').data(d3.range(layers)).join('text')
+    .attr('class', 'layer-label').attr('x', -6).attr('y', l => l * CELL_H + CELL_H / 2).attr('dy', '0.35em')
+    .attr('text-anchor', 'end').text(l => `L${l}`);
+  const cells = rows.flatMap((r, l) => Array.from(r, (v, t) => ({ layer: l, token: t, value: v })));
+  g.append('g').selectAll('rect').data(cells).join('rect')
+    .attr('class', 'cell').attr('data-token', d => d.token).attr('data-layer', d => d.layer)
+    .attr('data-value', d => d.value.toFixed(4))
+    .attr('x', d => d.token * cw).attr('y', d => d.layer * CELL_H)
+    .attr('width', cw - 1).attr('height', CELL_H - 1).attr('fill', d => color(d.value))
+    .on('mousemove', (event, d) => showTip(event,
+      el('div', { class: 'tip-title' }, el('span', { class: 'tok', text: tokens[d.token].text }),
+        ` #${d.token} · layer ${d.layer}`),
+      `‖${tensor}‖₂ = ${d.value.toFixed(3)}`))
+    .on('mouseleave', hideTip)
+    .on('click', (_, d) => ctx.onToken(d.token));
+  tokenBands(g, tokens, cw, layers * CELL_H);
+}

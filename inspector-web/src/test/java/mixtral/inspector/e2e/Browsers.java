@@ -1,0 +1,71 @@
+package mixtral.inspector.e2e;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Playwright;
+import com.microsoft.playwright.PlaywrightException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Finds a headless Chromium for the browser tests: {@code CHROMIUM_PATH}, else {@code /usr/bin/chromium}, else
+ * Playwright's own (downloaded on a normal machine). With none, the tests fail under {@code CI=true} and are skipped
+ * with the reason otherwise: a browser test may never pass silently without a browser in CI.
+ */
+final class Browsers {
+    /** Headless flags that keep Debian's Chromium quiet and off the network (see ../shared/notes/stack.md). */
+    private static final List<String> ARGS = List.of("--headless", "--no-sandbox", "--disable-gpu",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+            "--disable-dev-shm-usage");
+
+    private Browsers() {}
+
+    /** A Playwright and a launched browser; close the Playwright to close both. */
+    record Session(Playwright playwright, Browser browser) implements AutoCloseable {
+        @Override
+        public void close() {
+            playwright.close();
+        }
+    }
+
+    static Session launch() {
+        Optional<Path> system = systemChromium();
+        try {
+            if (system.isPresent()) {
+                Playwright pw = Playwright.create(new Playwright.CreateOptions()
+                        .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
+                return new Session(pw, pw.chromium().launch(new BrowserType.LaunchOptions()
+                        .setExecutablePath(system.get()).setHeadless(true).setArgs(ARGS)));
+            }
+            Playwright pw = Playwright.create();
+            return new Session(pw, pw.chromium().launch(new BrowserType.LaunchOptions().setHeadless(true)));
+        } catch (PlaywrightException e) {
+            String why = "no Chromium for the browser tests (set CHROMIUM_PATH, install /usr/bin/chromium, or let "
+                    + "Playwright download its own): " + e.getMessage().lines().findFirst().orElse("");
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(why);
+            }
+            Assumptions.abort(why);
+            throw e;
+        }
+    }
+
+    private static Optional<Path> systemChromium() {
+        String env = System.getenv("CHROMIUM_PATH");
+        if (env != null && !env.isBlank()) {
+            Path p = Path.of(env);
+            if (!Files.isExecutable(p)) {
+                fail("CHROMIUM_PATH=" + env + " is not an executable file");
+            }
+            return Optional.of(p);
+        }
+        Path debian = Path.of("/usr/bin/chromium");
+        return Files.isExecutable(debian) ? Optional.of(debian) : Optional.empty();
+    }
+}

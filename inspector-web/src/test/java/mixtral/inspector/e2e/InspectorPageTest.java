@@ -1,0 +1,303 @@
+package mixtral.inspector.e2e;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Download;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Route;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import mixtral.inspector.engine.Limits;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The page in headless Chromium against the inspector on the demo model: what a person types, clicks and sees.
+ * Cell counts are checked against the API's own numbers (T tokens, L layers, E experts).
+ */
+class InspectorPageTest {
+    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    static final String HTML_PROMPT = "<img src=x onerror=alert(1)><script>alert(2)</script>";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    static InspectorServer server;
+    static Browsers.Session browser;
+    BrowserContext context;
+    Page page;
+    final List<String> dialogs = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws IOException {
+        Files.createDirectories(SCREENSHOTS);
+        server = InspectorServer.start(new Limits(96, 16, 64 * 1024, 4, 32));
+        browser = Browsers.launch();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (browser != null) {
+            browser.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @BeforeEach
+    void open() {
+        context = browser.browser().newContext(new Browser.NewContextOptions().setViewportSize(1400, 1000));
+        page = context.newPage();
+        page.onDialog(d -> {
+            dialogs.add(d.message());
+            d.dismiss();
+        });
+    }
+
+    @AfterEach
+    void close() {
+        context.close();
+    }
+
+    @Test
+    void firstLoadShowsTheModelCardAndTheExampleTrace() {
+        JsonNode summary = load("/");
+        JsonNode model = get("/api/model");
+        assertEquals(model.get("exampleTraceId").asText(), summary.get("id").asText());
+        assertThat(page.locator("#model-name")).hasText(model.get("name").asText());
+        assertThat(page.locator(".honest-note")).containsText("Random weights");
+        assertThat(page.locator(".params")).containsText("active per token");
+        int t = summary.get("tokens").size();
+        assertTrue(t > 1, "the example prompt has several tokens");
+        assertThat(page.locator("#tokens .token")).hasCount(t);
+        assertThat(page.locator("#routing-map rect.cell")).hasCount(t * summary.get("layers").asInt());
+        assertThat(page.locator("#next .prediction")).hasCount(summary.get("next").size());
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("overview.png")).setFullPage(true));
+    }
+
+    @Test
+    void typingAPromptShowsTokensByExpertsInTheHeatmapAndTokensByLayersInTheRoutingMap() {
+        load("/");
+        JsonNode summary = run("1 5 9 33 7 2 250 8 19");
+        int t = summary.get("tokens").size();
+        int l = summary.get("layers").asInt();
+        int e = summary.get("experts").asInt();
+        assertThat(page.locator("#router-heatmap rect.cell")).hasCount(t * e);
+        assertThat(page.locator("#routing-map rect.cell")).hasCount(t * l);
+        assertThat(page.locator("#router-heatmap rect.cell.chosen")).hasCount(t * summary.get("k").asInt());
+        assertThat(page.locator("#norms rect.cell")).hasCount(l * t);
+        assertThat(page.locator("#expert-load rect.bar")).hasCount(l * e);
+        String firstChoice = page.locator("#routing-map rect.cell[data-token='0'][data-layer='0']")
+                .getAttribute("data-expert");
+        assertEquals(summary.at("/routing/0/0/experts/0").asText(), firstChoice);
+    }
+
+    @Test
+    void clickingATokenShowsItsDetailWithOneRowPerLayer() {
+        JsonNode summary = load("/");
+        page.locator("#tokens .token[data-token='1']").click();
+        assertThat(page.locator("#detail-title")).hasText("token #1");
+        assertThat(page.locator("#token-detail tbody tr")).hasCount(summary.get("layers").asInt());
+        assertThat(page.locator("#token-detail tbody tr").first().locator(".lens-item")).hasCount(5);
+        assertThat(page.locator("#routing-map .band.selected[data-token='1']")).hasCount(1);
+        page.locator("#routing-map rect.cell[data-token='1'][data-layer='2']").hover();
+        assertThat(page.locator(".tooltip")).containsText("router probabilities");
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("token-detail.png")).setFullPage(true));
+    }
+
+    @Test
+    void switchingTheLayerRedrawsTheRouterHeatmapWithThatLayersProbabilities() {
+        JsonNode summary = load("/");
+        String layer0 = probs();
+        page.locator("#layer-select").selectOption("3");
+        assertThat(page.locator("#router-heatmap g[data-layer='3']")).hasCount(1);
+        assertThat(page.locator("#heatmap-title-layer")).hasText("3");
+        assertThat(page.locator("#expert-load .multiple.selected")).hasAttribute("data-layer", "3");
+        String layer3 = probs();
+        assertNotEquals(layer0, layer3);
+        assertEquals(String.format("%.4f", summary.at("/routing/3/0/probs/0").asDouble()),
+                page.locator("#router-heatmap rect.cell[data-token='0'][data-expert='0']").getAttribute("data-prob"));
+        assertThat(page.locator("#tokens .token[data-token='1']"))
+                .hasAttribute("data-expert", summary.at("/routing/3/1/experts/0").asText());
+        page.locator("#expert-load .multiple[data-layer='5']").click();
+        assertThat(page.locator("#router-heatmap g[data-layer='5']")).hasCount(1);
+    }
+
+    @Test
+    void theNormsViewShowsTheChosenTensorsNormsForEveryLayerAndToken() {
+        JsonNode summary = load("/");
+        int layers = summary.get("layers").asInt();
+        for (String tensor : List.of("attn.out", "moe.out", "resid_post")) {
+            page.locator("#norm-select").selectOption(tensor);
+            assertThat(page.locator("#norms rect.cell")).hasCount(layers * summary.get("tokens").size());
+            String cell = "#norms rect.cell[data-layer='" + (layers - 1) + "'][data-token='2']";
+            assertEquals(String.format("%.4f", summary.get("norms").get(tensor).get(layers - 1).get(2).asDouble()),
+                    page.locator(cell).getAttribute("data-value"), tensor);
+        }
+    }
+
+    @Test
+    void aPromptWithHtmlAndScriptShowsLiterallyAndRunsNothing() {
+        load("/");
+        int scripts = page.locator("script").count();
+        JsonNode summary = run(HTML_PROMPT);
+        String shown = String.join("", page.locator("#tokens .token").allTextContents()).replace("␣", " ");
+        assertTrue(shown.contains(HTML_PROMPT), "token strip shows the prompt as text: " + shown);
+        assertEquals(summary.get("tokens").size(), page.locator("#tokens .token").count());
+        page.locator("#routing-map rect.cell[data-token='2'][data-layer='0']").hover();
+        assertThat(page.locator(".tooltip")).isVisible();
+        page.locator("#tokens .token[data-token='2']").click();
+        assertThat(page.locator("#detail-title")).hasText("token #2");
+        assertThat(page.locator("#token-detail tbody tr")).hasCount(summary.get("layers").asInt());
+        assertTrue(dialogs.isEmpty(), "no dialog opened: " + dialogs);
+        assertEquals(scripts, page.locator("script").count(), "no script element was added");
+        assertEquals(0, page.locator("img").count(), "no img element was added");
+        page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("html-prompt.png")).setFullPage(true));
+    }
+
+    @Test
+    void accentsAndEmojiShowAsCharactersNotAsBytePieces() {
+        load("/");
+        JsonNode summary = run("Déjà vu, naïve café 😀");
+        String shown = String.join("", page.locator("#tokens .token").allTextContents());
+        assertTrue(shown.contains("é") && shown.contains("ï") && shown.contains("😀"), "readable text: " + shown);
+        assertTrue(!shown.contains("<0x"), "no raw byte pieces: " + shown);
+        assertEquals(summary.get("tokens").size(), page.locator("#tokens .token").count());
+    }
+
+    @Test
+    void generateAppendsTokensAndMarksThemAsGenerated() {
+        JsonNode before = load("/");
+        int t = before.get("tokens").size();
+        page.locator("#generate-n").fill("3");
+        page.locator("#generate").click();
+        JsonNode after = waitForNewTrace(before.get("id").asText());
+        assertEquals(t + 3, after.get("tokens").size());
+        assertThat(page.locator("#tokens .token")).hasCount(t + 3);
+        assertThat(page.locator("#tokens .token.generated")).hasCount(3);
+        assertThat(page.locator("#routing-map rect.cell")).hasCount((t + 3) * after.get("layers").asInt());
+    }
+
+    @Test
+    void attentionShowsTokensByTokensCellsForTheChosenLayerAndHead() {
+        JsonNode summary = load("/");
+        int t = summary.get("tokens").size();
+        page.locator("#attn-layer").selectOption("2");
+        page.locator("#attn-head").selectOption("1");
+        page.locator("#attn-show").click();
+        assertThat(page.locator("#attention g[data-layer='2'][data-head='1']")).hasCount(1);
+        assertThat(page.locator("#attention rect.cell")).hasCount(t * t);
+        String future = page.locator("#attention rect.cell[data-query='0'][data-key='1']").getAttribute("data-prob");
+        assertEquals(0.0, Double.parseDouble(future), "a query never attends to a later key");
+    }
+
+    @Test
+    void aSharedTraceUrlShowsThatTraceAndItsDownload() throws IOException {
+        load("/");
+        JsonNode created = run("3 1 4 1 5 9 2 6");
+        String id = created.get("id").asText();
+        page.navigate(server.url("/?trace=" + id));
+        page.waitForFunction("id => document.body.dataset.trace === id", id);
+        assertThat(page.locator("#tokens .token")).hasCount(created.get("tokens").size());
+        assertThat(page.locator("#download-link")).hasAttribute("href", "/api/traces/" + id + "/trace.safetensors");
+        Download download = page.waitForDownload(() -> page.locator("#download-link").click());
+        assertEquals("trace-" + id + ".safetensors", download.suggestedFilename());
+        assertTrue(Files.size(download.path()) > 8, "the download has a safetensors header and tensors");
+    }
+
+    @Test
+    void anUnknownTraceLinkSaysSoAndShowsTheExampleTrace() {
+        JsonNode shown = load("/?trace=0123456789abcdef");
+        assertEquals(get("/api/model").get("exampleTraceId").asText(), shown.get("id").asText());
+        assertThat(page.locator("#message.error")).containsText("Cannot show trace 0123456789abcdef");
+        assertThat(page.locator("#message.error")).containsText("Showing the example prompt instead");
+    }
+
+    @Test
+    void aTooLongPromptShowsAOneLineErrorAndKeepsTheTrace() {
+        JsonNode before = load("/");
+        page.locator("#prompt").fill("7 ".repeat(200));
+        page.locator("#prompt").press("Enter");
+        Locator message = page.locator("#message.error");
+        assertThat(message).isVisible();
+        assertThat(message).containsText("96");
+        assertEquals(1, message.textContent().lines().count());
+        assertThat(page.locator("#trace-id")).hasText(before.get("id").asText());
+    }
+
+    @Test
+    void clickingANextTokenPredictionAppendsThatToken() {
+        JsonNode before = load("/");
+        String predicted = page.locator("#next .prediction").first().getAttribute("data-id");
+        page.locator("#next .prediction").first().click();
+        JsonNode after = waitForNewTrace(before.get("id").asText());
+        int t = before.get("tokens").size();
+        assertEquals(t + 1, after.get("tokens").size());
+        assertEquals(predicted, after.at("/tokens/" + t + "/id").asText());
+    }
+
+    @Test
+    void aBusyServerShowsWhenToRetry() {
+        JsonNode before = load("/");
+        page.route("**/api/traces", route -> route.fulfill(new Route.FulfillOptions().setStatus(429)
+                .setHeaders(Map.of("Retry-After", "7", "Content-Type", "application/json"))
+                .setBody("{\"status\":429,\"error\":\"the model is busy: 4 requests are waiting\"}")));
+        page.locator("#prompt").fill("Bonjour");
+        page.locator("#run").click();
+        assertThat(page.locator("#message.error")).containsText("retry in 7 s");
+        assertThat(page.locator("#message.error")).containsText("4 requests are waiting");
+        assertThat(page.locator("#run")).isEnabled();
+        assertThat(page.locator("#trace-id")).hasText(before.get("id").asText());
+    }
+
+    /** Opens a page and waits until it shows a trace; returns that trace's summary from the API. */
+    private JsonNode load(String path) {
+        page.navigate(server.url(path));
+        page.waitForFunction("() => document.body.dataset.trace");
+        return summary(page.evaluate("() => document.body.dataset.trace").toString());
+    }
+
+    /** Types a prompt, presses Enter and waits for its trace. */
+    private JsonNode run(String prompt) {
+        String before = page.evaluate("() => document.body.dataset.trace || ''").toString();
+        page.locator("#prompt").fill(prompt);
+        page.locator("#prompt").press("Enter");
+        return waitForNewTrace(before);
+    }
+
+    private JsonNode waitForNewTrace(String before) {
+        page.waitForFunction("prev => document.body.dataset.trace && document.body.dataset.trace !== prev", before);
+        return summary(page.evaluate("() => document.body.dataset.trace").toString());
+    }
+
+    private JsonNode summary(String id) {
+        return get("/api/traces/" + id);
+    }
+
+    private JsonNode get(String path) {
+        try {
+            return JSON.readTree(page.request().get(server.url(path)).text());
+        } catch (IOException e) {
+            throw new AssertionError("GET " + path + " is not JSON", e);
+        }
+    }
+
+    private String probs() {
+        return String.join(",", page.locator("#router-heatmap rect.cell").evaluateAll(
+                "cells => cells.map(c => c.dataset.prob)").toString());
+    }
+}
