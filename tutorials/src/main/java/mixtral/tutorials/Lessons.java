@@ -1,0 +1,12 @@
+package mixtral.tutorials;
+
+import java.util.List;
+
+/** The lessons, in reading order. */
+public final class Lessons {
+    private Lessons() {}
+
+    public static List<Lesson> all() {
+        return List.of(new SparseMoeInOnePage());
+    }
+}
