@@ -30,6 +30,8 @@ final class Charts {
         s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
         s.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
         s.setAntiAlias(true);
+        s.setLegendPosition(Styler.LegendPosition.OutsideS);
+        s.setLegendLayout(Styler.LegendLayout.Horizontal);
     }
 
     static void save(Chart<?, ?> chart, Path file) throws IOException {
