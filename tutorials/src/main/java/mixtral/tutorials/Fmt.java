@@ -12,7 +12,7 @@ final class Fmt {
     }
 
     /** 46702792704 -> "46.7B", 176160768 -> "176.2M" */
-    static String short_(double n) {
+    static String abbreviated(double n) {
         if (Math.abs(n) >= 1e9) {
             return String.format(Locale.ROOT, "%.1fB", n / 1e9);
         }
