@@ -39,4 +39,16 @@ final class Fmt {
     static String sci(double x) {
         return String.format(Locale.ROOT, "%.1e", x);
     }
+
+    /**
+     * A value as French writes it: "46,702,792,704" -> "46 702 792 704", "46.7B" -> "46,7 Md", "27.6%" -> "27,6 %",
+     * with no-break spaces so that a number never wraps.
+     */
+    static String french(String english) {
+        return english.replaceAll("(?<=\\d),(?=\\d{3})", "\u00a0")
+                .replaceAll("(?<=\\d)\\.(?=\\d)", ",")
+                .replaceAll("(?<=\\d)B\\b", "\u00a0Md")
+                .replaceAll("(?<=\\d)M\\b", "\u00a0M")
+                .replaceAll("(?<=\\d)%", "\u00a0%");
+    }
 }

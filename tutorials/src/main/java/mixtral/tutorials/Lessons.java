@@ -7,6 +7,15 @@ public final class Lessons {
     private Lessons() {}
 
     public static List<Lesson> all() {
-        return List.of(new SparseMoeInOnePage(), new TheRouter(), new ExpertByHand(), new FollowingOneToken(), new RoutingStatistics(), new AttentionAndCache(), new RegressionTesting(), new InspectorTour());
+        return List.of(
+                new SparseMoeInOnePage(),
+                new SparseMoeInOnePage.InFrench(),
+                new TheRouter(),
+                new ExpertByHand(),
+                new FollowingOneToken(),
+                new RoutingStatistics(),
+                new AttentionAndCache(),
+                new RegressionTesting(),
+                new InspectorTour());
     }
 }

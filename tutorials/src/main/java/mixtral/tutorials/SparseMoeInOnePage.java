@@ -108,6 +108,24 @@ public final class SparseMoeInOnePage implements Lesson {
         return n;
     }
 
+    /** Lesson 1 in French: the same numbers, written the French way. */
+    public static final class InFrench implements Lesson {
+        @Override
+        public String markdown() {
+            return "01-sparse-moe-in-one-page.fr.md";
+        }
+
+        @Override
+        public Map<String, String> numbers() {
+            Map<String, String> n = new LinkedHashMap<>();
+            new SparseMoeInOnePage().numbers().forEach((k, v) -> n.put(k, Fmt.french(v)));
+            n.put("table", Fmt.french(table(ParameterCount.of(mixtral8x7b()))
+                    .replace("| component | total | active per token |", "| composant | total | actifs par token |")
+                    .replace("| **all** |", "| **tout** |")));
+            return n;
+        }
+    }
+
     /** The lesson's parameter table, as Markdown. */
     static String table(ParameterCount p) {
         StringBuilder s = new StringBuilder("| component | total | active per token |\n|---|---:|---:|\n");
