@@ -149,7 +149,7 @@ public final class AttentionAndCache implements Lesson {
         n.put("query", Integer.toString(t));
         n.put("query_piece", DemoRun.piece(tokens[t]));
         n.put("attn_table", attnTable(h, tokens));
-        n.put("attn_diff", Fmt.sci(h.maxDiff()));
+        n.put("attn_diff", Fmt.powerOfTenAbove(h.maxDiff()));
 
         double[] q = {0.3, -1.2, 0.8, 0.5, -0.7, 0.1, 1.1, -0.4};
         double[] k = {-0.6, 0.9, 0.2, -1.0, 0.4, 0.7, -0.3, 1.3};

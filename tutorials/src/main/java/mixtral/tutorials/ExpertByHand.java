@@ -130,7 +130,7 @@ public final class ExpertByHand implements Lesson {
         n.put("first_recorded", Fmt.fixed(w.recorded()[0], 6) + ", " + Fmt.fixed(w.recorded()[1], 6) + ", "
                 + Fmt.fixed(w.recorded()[2], 6));
         n.put("largest", Fmt.fixed(largest, 4));
-        n.put("max_diff", Fmt.sci(w.maxDiff()));
+        n.put("max_diff", Fmt.powerOfTenAbove(w.maxDiff()));
         return n;
     }
 

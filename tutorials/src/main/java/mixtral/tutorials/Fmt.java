@@ -40,6 +40,11 @@ final class Fmt {
         return String.format(Locale.ROOT, "%.1e", x);
     }
 
+    /** The smallest power of ten at or above x, for bounds that hold on any CPU: 2.2e-7 -> "1e-6". */
+    static String powerOfTenAbove(double x) {
+        return "1e" + (int) Math.ceil(Math.log10(x));
+    }
+
     /**
      * A value as French writes it: "46,702,792,704" -> "46 702 792 704", "46.7B" -> "46,7 Md", "27.6%" -> "27,6 %",
      * with no-break spaces so that a number never wraps.

@@ -42,4 +42,40 @@ public final class Marks {
         m.appendTail(out);
         return out.toString();
     }
+
+    private static final Pattern DECIMAL = Pattern.compile("-?\\d+\\.(\\d+)(e[-+]?\\d+)?");
+
+    /**
+     * Whether a marked value still says what the computed one says. Text and integers must be identical (an expert
+     * index, a count); a decimal number may differ by one unit in its last printed digit, because another CPU's
+     * BLAS kernels round float32 sums differently.
+     */
+    public static boolean agree(String computed, String marked) {
+        if (computed.equals(marked)) {
+            return true;
+        }
+        Matcher a = DECIMAL.matcher(computed);
+        Matcher b = DECIMAL.matcher(marked);
+        if (!a.replaceAll("#").equals(b.replaceAll("#"))) {
+            return false;
+        }
+        a.reset();
+        b.reset();
+        while (a.find() && b.find()) {
+            if (a.group(1).length() != b.group(1).length() || !java.util.Objects.equals(exponent(a), exponent(b))) {
+                return false;
+            }
+            double unit = Math.pow(10, -a.group(1).length() + exponent(a));
+            double x = Double.parseDouble(a.group().replaceAll("e.*", ""));
+            double y = Double.parseDouble(b.group().replaceAll("e.*", ""));
+            if (Math.abs(x - y) * Math.pow(10, exponent(a)) > 1.5 * unit) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int exponent(Matcher m) {
+        return m.group(2) == null ? 0 : Integer.parseInt(m.group(2).substring(1));
+    }
 }

@@ -132,7 +132,7 @@ public final class TheRouter implements Lesson {
         n.put("c", Integer.toString(c));
         n.put("logit_c", Fmt.fixed(w.logits()[c], 4));
         n.put("margin", Fmt.fixed(w.margin(), 4));
-        n.put("disagreement", Fmt.sci(largestDisagreement(trace)));
+        n.put("disagreement", Fmt.powerOfTenAbove(largestDisagreement(trace)));
         n.put("checked", Integer.toString(trace.config().numHiddenLayers() * (int) trace.get(TensorNames.TOKENS).length()));
         return n;
     }
