@@ -4,6 +4,8 @@ import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,10 +117,10 @@ public final class AttentionAndCache implements Lesson {
     static Generated generate() {
         long[] prompt = DemoRun.tokens(PROMPT);
         long[] withCache = Generator.generate(DemoRun.model(), prompt, Generator.Settings.greedy(NEW_TOKENS));
-        long[] seq = java.util.Arrays.copyOf(prompt, prompt.length + NEW_TOKENS);
+        long[] seq = Arrays.copyOf(prompt, prompt.length + NEW_TOKENS);
         long[] recomputed = new long[NEW_TOKENS];
         for (int i = 0; i < NEW_TOKENS; i++) {
-            long[] sofar = java.util.Arrays.copyOf(seq, prompt.length + i);
+            long[] sofar = Arrays.copyOf(seq, prompt.length + i);
             INDArray logits = DemoRun.model().forward(sofar, Recorder.NONE);   // no cache: everything again
             recomputed[i] = logits.getRow(sofar.length - 1).argMax().getLong(0);
             seq[prompt.length + i] = recomputed[i];
@@ -175,7 +177,7 @@ public final class AttentionAndCache implements Lesson {
         n.put("prompt", PROMPT);
         n.put("new_tokens", Integer.toString(NEW_TOKENS));
         n.put("generated", DemoRun.tokenizer().decode(toInt(g.withCache())));
-        n.put("same", java.util.Arrays.equals(g.withCache(), g.recomputed()) ? "the same" : "NOT the same");
+        n.put("same", Arrays.equals(g.withCache(), g.recomputed()) ? "the same" : "NOT the same");
         return n;
     }
 
@@ -185,7 +187,7 @@ public final class AttentionAndCache implements Lesson {
     }
 
     private static int[] toInt(long[] v) {
-        return java.util.Arrays.stream(v).mapToInt(x -> (int) x).toArray();
+        return Arrays.stream(v).mapToInt(x -> (int) x).toArray();
     }
 
     private static String attnTable(ByHand h, long[] tokens) {
@@ -221,14 +223,14 @@ public final class AttentionAndCache implements Lesson {
             }
         }
         List<String> rows = new ArrayList<>(labels);
-        java.util.Collections.reverse(rows);
+        Collections.reverse(rows);
         heat.addSeries("probability", labels, rows, cells);
         Charts.save(heat, dir.resolve("06-attention.png"));
 
         MixtralConfig big = SparseMoeInOnePage.mixtral8x7b();
         int hd = big.headDim();
         double[] ones = new double[hd];
-        java.util.Arrays.fill(ones, 1);
+        Arrays.fill(ones, 1);
         int n = 2001;
         double[] d = new double[n];
         double[] score = new double[n];

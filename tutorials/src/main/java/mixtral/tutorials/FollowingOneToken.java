@@ -1,10 +1,13 @@
 package mixtral.tutorials;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,9 +102,9 @@ public final class FollowingOneToken implements Lesson {
         n.put("final", Fmt.fixed(last.residPost(), 3));
         n.put("growth", Fmt.fixed(last.residPost() / f.embed(), 1));
         n.put("table", table(f));
-        long distinct = f.steps().stream().flatMapToLong(s -> java.util.Arrays.stream(s.experts())).distinct().count();
+        long distinct = f.steps().stream().flatMapToLong(s -> Arrays.stream(s.experts())).distinct().count();
         n.put("distinct", Long.toString(distinct));
-        Step closest = f.steps().stream().min(java.util.Comparator.comparingDouble(Step::margin)).orElseThrow();
+        Step closest = f.steps().stream().min(Comparator.comparingDouble(Step::margin)).orElseThrow();
         n.put("closest_layer", Integer.toString(closest.layer()));
         n.put("closest_margin", Fmt.fixed(closest.margin(), 4));
         return n;
@@ -164,7 +167,7 @@ public final class FollowingOneToken implements Lesson {
         Charts.style(heat.getStyler());
         heat.getStyler().setShowValue(true);
         heat.getStyler().setMin(0).setMax(1);
-        heat.getStyler().setRangeColors(new java.awt.Color[] {java.awt.Color.WHITE, Charts.PALETTE[0]});
+        heat.getStyler().setRangeColors(new Color[] {Color.WHITE, Charts.PALETTE[0]});
         List<Integer> experts = new ArrayList<>();
         for (int e = 0; e < f.probs()[0].length; e++) {
             experts.add(e);

@@ -2,6 +2,7 @@ package mixtral.tutorials;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -62,7 +63,7 @@ public final class Marks {
         a.reset();
         b.reset();
         while (a.find() && b.find()) {
-            if (a.group(1).length() != b.group(1).length() || !java.util.Objects.equals(exponent(a), exponent(b))) {
+            if (a.group(1).length() != b.group(1).length() || !Objects.equals(exponent(a), exponent(b))) {
                 return false;
             }
             double unit = Math.pow(10, -a.group(1).length() + exponent(a));

@@ -7,11 +7,16 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import mixtral.compare.Margins;
 import mixtral.compare.Report;
 import mixtral.compare.ReportPrinter;
 import mixtral.compare.Tolerances;
@@ -29,6 +34,7 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Lesson 7: regression-testing another engine against the reference with {@code ./mixtral compare}. The "faster
@@ -44,13 +50,13 @@ public final class RegressionTesting implements Lesson {
 
     /** Every weight of w multiplied by 1 + EPS * u, u uniform in [-1, 1] with a fixed seed. */
     static WeightSource perturbed(WeightSource w, double eps) {
-        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        SplittableRandom random = new SplittableRandom(7);
         return map(w, a -> {
             float[] v = a.dup('c').data().asFloat();
             for (int i = 0; i < v.length; i++) {
                 v[i] *= (float) (1 + eps * (2 * random.nextDouble() - 1));
             }
-            return org.nd4j.linalg.factory.Nd4j.create(v, a.shape(), 'c');
+            return Nd4j.create(v, a.shape(), 'c');
         });
     }
 
@@ -137,7 +143,7 @@ public final class RegressionTesting implements Lesson {
     record Decision(int layer, int token, double margin, boolean flipped) {}
 
     static List<Decision> decisions(Traces t, Report r) {
-        List<Decision> out = new java.util.ArrayList<>();
+        List<Decision> out = new ArrayList<>();
         int layers = t.expected().config().numHiddenLayers();
         int k = t.expected().config().numExpertsPerTok();
         for (int l = 0; l < layers; l++) {
@@ -146,7 +152,7 @@ public final class RegressionTesting implements Lesson {
                 int layer = l;
                 int token = tok;
                 boolean flipped = r.flips().stream().anyMatch(f -> f.layer() == layer && f.token() == token);
-                out.add(new Decision(l, tok, mixtral.compare.Margins.margin(logits[tok], k), flipped));
+                out.add(new Decision(l, tok, Margins.margin(logits[tok], k), flipped));
             }
         }
         return out;
@@ -176,8 +182,8 @@ public final class RegressionTesting implements Lesson {
         n.put("flip_layer", Integer.toString(widest.layer()));
         n.put("flip_token", Integer.toString(widest.token()));
         n.put("flip_piece", DemoRun.piece(tokens[widest.token()]));
-        n.put("flip_expected", java.util.Arrays.toString(widest.expectedExperts()));
-        n.put("flip_actual", java.util.Arrays.toString(widest.actualExperts()));
+        n.put("flip_expected", Arrays.toString(widest.expectedExperts()));
+        n.put("flip_actual", Arrays.toString(widest.actualExperts()));
         n.put("flip_margin", Fmt.sci(widest.margin()));
         n.put("tie_layer", Integer.toString(nearTie.layer()));
         n.put("tie_token", Integer.toString(nearTie.token()));
@@ -192,7 +198,7 @@ public final class RegressionTesting implements Lesson {
     public void drawFigures(Path dir) throws IOException {
         Traces t = traces(EPS);
         List<Decision> ds = decisions(t, compare(t, Tolerances.DEFAULT));
-        java.util.function.Function<Boolean, double[][]> xy = flipped -> {
+        Function<Boolean, double[][]> xy = flipped -> {
             List<Decision> sel = ds.stream().filter(d -> d.flipped() == flipped).toList();
             double[][] v = new double[2][sel.size()];
             for (int i = 0; i < sel.size(); i++) {

@@ -4,6 +4,7 @@ import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
@@ -130,7 +132,7 @@ public final class RoutingStatistics implements Lesson {
          * the sum of q_e squared. It is 1/E only when the load is even; any imbalance raises it.
          */
         double chanceGivenLoad(int layer) {
-            return java.util.Arrays.stream(firstLoad[layer]).map(q -> q * q).sum();
+            return Arrays.stream(firstLoad[layer]).map(q -> q * q).sum();
         }
     }
 
@@ -165,7 +167,7 @@ public final class RoutingStatistics implements Lesson {
 
     private static void normalise(double[][] rows) {
         for (double[] row : rows) {
-            double sum = java.util.Arrays.stream(row).sum();
+            double sum = Arrays.stream(row).sum();
             for (int i = 0; i < row.length; i++) {
                 row[i] /= sum;
             }
@@ -269,8 +271,8 @@ public final class RoutingStatistics implements Lesson {
                 .xAxisTitle("layer").yAxisTitle("% of consecutive token pairs").build();
         Charts.style(chart.getStyler());
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
-        chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Vertical);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         chart.addSeries("same first choice (demo)", x, first).setMarker(SeriesMarkers.CIRCLE);
         chart.addSeries("share one of top-2 (demo)", x, either).setMarker(SeriesMarkers.SQUARE);
         baseline(chart, "chance: 1/8 = 12.5%", x, 100 * randomFirst(e), Charts.PALETTE[0]);
@@ -296,10 +298,10 @@ public final class RoutingStatistics implements Lesson {
             hi = Math.max(hi, v);
         }
         List<String> bars = List.of("chance", "demo, lowest", "demo, highest", "paper, lowest", "paper, highest");
-        paper.addSeries("chance (1/8)", bars, java.util.Arrays.asList(100 * randomFirst(e), null, null, null, null));
-        paper.addSeries("demo model (random weights)", bars, java.util.Arrays.asList(null, lo, hi, null, null));
+        paper.addSeries("chance (1/8)", bars, Arrays.asList(100 * randomFirst(e), null, null, null, null));
+        paper.addSeries("demo model (random weights)", bars, Arrays.asList(null, lo, hi, null, null));
         paper.addSeries("Mixtral 8x7B (arXiv:2401.04088, Table 5)", bars,
-                java.util.Arrays.asList(null, null, null, 100 * PAPER_LAYER15_FIRST_LOW, 100 * PAPER_LAYER15_FIRST_HIGH));
+                Arrays.asList(null, null, null, 100 * PAPER_LAYER15_FIRST_LOW, 100 * PAPER_LAYER15_FIRST_HIGH));
         Charts.save(paper, dir.resolve("05-against-the-paper.png"));
 
         HeatMapChart heat = new HeatMapChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
@@ -326,7 +328,7 @@ public final class RoutingStatistics implements Lesson {
 
     private static void baseline(XYChart chart, String name, double[] x, double y, Color color) {
         double[] ys = new double[x.length];
-        java.util.Arrays.fill(ys, y);
+        Arrays.fill(ys, y);
         XYSeries s = chart.addSeries(name, x, ys);
         s.setMarker(SeriesMarkers.NONE);
         s.setLineStyle(SeriesLines.DASH_DASH);

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -29,7 +30,7 @@ class LessonsTest {
     private static final Pattern LINK = Pattern.compile("(?<!!)\\[[^\\]]*\\]\\(([^)\\s#]+)(#[^)]*)?\\)");
     private static final String HOW = " (regenerate with tutorials/make-figures, then review the text)";
 
-    private static final Map<String, Map<String, String>> COMPUTED = new java.util.HashMap<>();
+    private static final Map<String, Map<String, String>> COMPUTED = new HashMap<>();
 
     /** A lesson's numbers, computed once per test run (some lessons run the model several times). */
     static synchronized Map<String, String> computed(Lesson lesson) {

@@ -3,6 +3,7 @@ package mixtral.tutorials;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class RoutingStatisticsTest {
@@ -26,11 +27,11 @@ class RoutingStatisticsTest {
     void loadsSumToOnePerLayerAndChanceGivenAnEvenLoadIsOneEighth() {
         RoutingStatistics.Stats s = RoutingStatistics.stats();
         for (int l = 0; l < s.load().length; l++) {
-            assertEquals(1.0, java.util.Arrays.stream(s.load()[l]).sum(), 1e-9);
+            assertEquals(1.0, Arrays.stream(s.load()[l]).sum(), 1e-9);
             assertTrue(s.chanceGivenLoad(l) >= 0.125 - 1e-12, "an uneven load can only raise chance");
         }
         double[][] even = new double[1][8];
-        java.util.Arrays.fill(even[0], 0.125);
+        Arrays.fill(even[0], 0.125);
         assertEquals(0.125, new RoutingStatistics.Stats(null, null, even, even, 0).chanceGivenLoad(0), 1e-12);
     }
 }
