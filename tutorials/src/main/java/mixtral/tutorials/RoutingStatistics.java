@@ -1,0 +1,337 @@
+package mixtral.tutorials;
+
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import mixtral.trace.TensorNames;
+import mixtral.trace.Trace;
+import mixtral.trace.TraceRecorder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.lines.SeriesLines;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+/**
+ * Lesson 5: routing statistics of the demo model on a multilingual text: how evenly each layer spreads tokens over
+ * its experts, and how often consecutive tokens go to the same expert (the Mixtral paper's "repeated consecutive
+ * assignments"), set beside the random baselines and the paper's Table 5.
+ *
+ * <p>Shape legend: T tokens, L layers, E experts, K experts per token.
+ */
+public final class RoutingStatistics implements Lesson {
+    /** A few sentences per domain; each domain runs as its own sequence, as the paper measured per domain. */
+    static final Map<String, String> DOMAINS = domains();
+
+    /** Mixtral of Experts (arXiv:2401.04088), Table 5: layer 15, first-choice repetition, lowest and highest domain. */
+    static final double PAPER_LAYER15_FIRST_LOW = 0.236;
+    static final double PAPER_LAYER15_FIRST_HIGH = 0.284;
+
+    private static Map<String, String> domains() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("English", "The weather turned cold overnight, and the lake was covered in thin ice by morning. "
+                + "We walked along the shore and talked about the books we had read during the summer. "
+                + "Later that afternoon my sister baked bread while the children played in the garden.");
+        d.put("French", "Le matin, le marché du village se remplit de fruits, de fromages et de fleurs. "
+                + "Ma grand-mère y allait chaque samedi pour acheter du pain et parler avec ses voisins. "
+                + "Nous avons pris le train pour Lyon, puis un bus jusqu'à la montagne.");
+        d.put("German", "Am Wochenende fahren wir mit dem Fahrrad an den See und machen ein Picknick. "
+                + "Mein Bruder arbeitet in einer Bäckerei und steht jeden Tag vor Sonnenaufgang auf. "
+                + "Die Bibliothek der Stadt hat am Abend länger geöffnet als früher.");
+        d.put("Spanish", "En verano la familia viaja a la costa para pasar unos días junto al mar. "
+                + "Mi abuelo cuenta historias de su juventud mientras prepara un café muy fuerte. "
+                + "La biblioteca del barrio abre temprano y siempre está llena de estudiantes.");
+        d.put("Italian", "La mattina il mercato della piazza si riempie di frutta, formaggi e fiori. "
+                + "Mio fratello lavora in una panetteria e si alza ogni giorno prima dell'alba. "
+                + "Abbiamo preso il treno per Roma e poi un autobus fino al mare.");
+        d.put("Code", "def softmax(xs):\n    m = max(xs)\n    e = [math.exp(x - m) for x in xs]\n    s = sum(e)\n"
+                + "    return [v / s for v in e]\n\nfor i in range(len(tokens)):\n    total += weights[i] * values[i]\n"
+                + "print(total)\n");
+        return d;
+    }
+
+    /** Routing of one domain's text: chosen experts per layer, [L][T][K]. */
+    static long[][][] route(String text) {
+        TraceRecorder rec = TraceRecorder.routing();
+        DemoRun.model().forward(DemoRun.tokens(text), rec);
+        Trace trace = rec.toTrace(DemoRun.model().config());
+        int layers = trace.config().numHiddenLayers();
+        long[][][] experts = new long[layers][][];
+        for (int l = 0; l < layers; l++) {
+            experts[l] = trace.get(TensorNames.selectedExperts(l)).toLongMatrix();   // [T, K]
+        }
+        return experts;
+    }
+
+    /** Counts over consecutive token pairs (t-1, t) of one layer. */
+    record Repetition(int pairs, int sameFirst, int shareOne) {
+        double first() {
+            return (double) sameFirst / pairs;
+        }
+
+        double either() {
+            return (double) shareOne / pairs;
+        }
+
+        Repetition plus(Repetition o) {
+            return new Repetition(pairs + o.pairs, sameFirst + o.sameFirst, shareOne + o.shareOne);
+        }
+    }
+
+    /** experts [T][K] of one layer -> how often token t has the same first choice as t-1, and shares any of top-K. */
+    static Repetition repetition(long[][] experts) {
+        int same = 0;
+        int share = 0;
+        for (int t = 1; t < experts.length; t++) {
+            same += experts[t][0] == experts[t - 1][0] ? 1 : 0;
+            share += intersects(experts[t], experts[t - 1]) ? 1 : 0;
+        }
+        return new Repetition(experts.length - 1, same, share);
+    }
+
+    private static boolean intersects(long[] a, long[] b) {
+        for (long x : a) {
+            for (long y : b) {
+                if (x == y) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** If the K experts of each token were drawn at random: 1/E for the first choice, 1 - C(E-K, K)/C(E, K) for any. */
+    static double randomFirst(int e) {
+        return 1.0 / e;
+    }
+
+    static double randomShareOne(int e, int k) {
+        double disjoint = 1;
+        for (int i = 0; i < k; i++) {
+            disjoint *= (double) (e - k - i) / (e - i);   // the second token's i-th pick avoids the first's K
+        }
+        return 1 - disjoint;
+    }
+
+    /** All results: per domain and layer, and the expert load per layer over all domains. */
+    record Stats(Map<String, Repetition[]> byDomain, Repetition[] all, double[][] load, double[][] firstLoad,
+                 int tokens) {
+
+        /**
+         * Chance of the same first choice for two tokens drawn independently with this layer's first-choice load q:
+         * the sum of q_e squared. It is 1/E only when the load is even; any imbalance raises it.
+         */
+        double chanceGivenLoad(int layer) {
+            return Arrays.stream(firstLoad[layer]).map(q -> q * q).sum();
+        }
+    }
+
+    static Stats stats() {
+        int layers = DemoRun.model().config().numHiddenLayers();
+        int e = DemoRun.model().config().numLocalExperts();
+        Map<String, Repetition[]> byDomain = new LinkedHashMap<>();
+        Repetition[] all = new Repetition[layers];
+        double[][] load = new double[layers][e];
+        double[][] firstLoad = new double[layers][e];
+        int tokens = 0;
+        for (Map.Entry<String, String> d : DOMAINS.entrySet()) {
+            long[][][] experts = route(d.getValue());
+            tokens += experts[0].length;
+            Repetition[] r = new Repetition[layers];
+            for (int l = 0; l < layers; l++) {
+                r[l] = repetition(experts[l]);
+                all[l] = all[l] == null ? r[l] : all[l].plus(r[l]);
+                for (long[] chosen : experts[l]) {
+                    firstLoad[l][(int) chosen[0]]++;
+                    for (long x : chosen) {
+                        load[l][(int) x]++;
+                    }
+                }
+            }
+            byDomain.put(d.getKey(), r);
+        }
+        normalise(load);
+        normalise(firstLoad);
+        return new Stats(byDomain, all, load, firstLoad, tokens);
+    }
+
+    private static void normalise(double[][] rows) {
+        for (double[] row : rows) {
+            double sum = Arrays.stream(row).sum();
+            for (int i = 0; i < row.length; i++) {
+                row[i] /= sum;
+            }
+        }
+    }
+
+    @Override
+    public String markdown() {
+        return "05-routing-statistics.md";
+    }
+
+    @Override
+    public Map<String, String> numbers() {
+        Stats s = stats();
+        int e = DemoRun.model().config().numLocalExperts();
+        int k = DemoRun.model().config().numExpertsPerTok();
+        Map<String, String> n = new LinkedHashMap<>();
+        n.put("tokens", Integer.toString(s.tokens()));
+        n.put("pairs", Integer.toString(s.all()[0].pairs()));
+        n.put("random_first", Fmt.percent(randomFirst(e)));
+        n.put("random_either", Fmt.percent(randomShareOne(e, k)));
+        n.put("first_table", table(s, true));
+        n.put("either_table", table(s, false));
+        double lo = 1;
+        double hi = 0;
+        double lowest = 1;
+        double highest = 0;
+        for (double[] row : s.load()) {
+            for (double v : row) {
+                lowest = Math.min(lowest, v);
+                highest = Math.max(highest, v);
+            }
+        }
+        int hiLayer = 0;
+        for (int l = 0; l < s.all().length; l++) {
+            lo = Math.min(lo, s.all()[l].first());
+            if (s.all()[l].first() > hi) {
+                hi = s.all()[l].first();
+                hiLayer = l;
+            }
+        }
+        n.put("pairs_min", Integer.toString(s.byDomain().values().stream().mapToInt(r -> r[0].pairs()).min().orElse(0)));
+        n.put("pairs_max", Integer.toString(s.byDomain().values().stream().mapToInt(r -> r[0].pairs()).max().orElse(0)));
+        n.put("high_layer", Integer.toString(hiLayer));
+        n.put("high_chance", Fmt.percent(s.chanceGivenLoad(hiLayer)));
+        n.put("either_last", Fmt.percent(s.all()[s.all().length - 1].either()));
+        n.put("first_low", Fmt.percent(lo));
+        n.put("first_high", Fmt.percent(hi));
+        n.put("load_even", Fmt.percent(1.0 / e));
+        n.put("load_low", Fmt.percent(lowest));
+        n.put("load_high", Fmt.percent(highest));
+        n.put("paper_low", Fmt.percent(PAPER_LAYER15_FIRST_LOW));
+        n.put("paper_high", Fmt.percent(PAPER_LAYER15_FIRST_HIGH));
+        return n;
+    }
+
+    /** Rows: domains and all of them; columns: layers. */
+    static String table(Stats s, boolean first) {
+        int layers = s.all().length;
+        StringBuilder b = new StringBuilder("| domain | pairs |");
+        for (int l = 0; l < layers; l++) {
+            b.append(" layer ").append(l).append(" |");
+        }
+        b.append("\n|---|---:|").append("---:|".repeat(layers)).append('\n');
+        Map<String, Repetition[]> rows = new LinkedHashMap<>(s.byDomain());
+        rows.put("**all**", s.all());
+        rows.forEach((name, r) -> {
+            b.append("| ").append(name).append(" | ").append(r[0].pairs()).append(" |");
+            for (Repetition x : r) {
+                b.append(' ').append(Fmt.percent(first ? x.first() : x.either())).append(" |");
+            }
+            b.append('\n');
+        });
+        if (first) {
+            b.append("| *chance given the layer's load* | |");
+            for (int l = 0; l < layers; l++) {
+                b.append(" *").append(Fmt.percent(s.chanceGivenLoad(l))).append("* |");
+            }
+        }
+        return b.toString().strip();
+    }
+
+    @Override
+    public void drawFigures(Path dir) throws IOException {
+        Stats s = stats();
+        int e = DemoRun.model().config().numLocalExperts();
+        int k = DemoRun.model().config().numExpertsPerTok();
+        int layers = s.all().length;
+        double[] x = new double[layers];
+        double[] first = new double[layers];
+        double[] either = new double[layers];
+        double[] chance = new double[layers];
+        for (int l = 0; l < layers; l++) {
+            x[l] = l;
+            chance[l] = 100 * s.chanceGivenLoad(l);
+            first[l] = 100 * s.all()[l].first();
+            either[l] = 100 * s.all()[l].either();
+        }
+        XYChart chart = new XYChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
+                .title("Consecutive tokens routed alike: demo model (random weights) vs chance")
+                .xAxisTitle("layer").yAxisTitle("% of consecutive token pairs").build();
+        Charts.style(chart.getStyler());
+        chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+        chart.addSeries("same first choice (demo)", x, first).setMarker(SeriesMarkers.CIRCLE);
+        chart.addSeries("share one of top-2 (demo)", x, either).setMarker(SeriesMarkers.SQUARE);
+        baseline(chart, "chance: 1/8 = 12.5%", x, 100 * randomFirst(e), Charts.PALETTE[0]);
+        XYSeries given = chart.addSeries("chance given the layer's first-choice load", x, chance);
+        given.setMarker(SeriesMarkers.NONE);
+        given.setLineStyle(SeriesLines.DOT_DOT);
+        given.setLineColor(Charts.PALETTE[0]);
+        baseline(chart, "chance: 1 - (6/8)(5/7) = 46.4%", x, 100 * randomShareOne(e, k), Charts.PALETTE[1]);
+        Charts.save(chart, dir.resolve("05-repetition.png"));
+
+        CategoryChart paper = new CategoryChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
+                .title("Same first-choice expert for consecutive tokens")
+                .xAxisTitle("demo: its layers 0-5 on this lesson's text; paper: Mixtral 8x7B, layer 15, across domains")
+                .yAxisTitle("% of consecutive token pairs").build();
+        Charts.style(paper.getStyler());
+        paper.getStyler().setOverlapped(true);
+        paper.getStyler().setLabelsVisible(true);
+        paper.getStyler().setDecimalPattern("#0.0");
+        double lo = 100;
+        double hi = 0;
+        for (double v : first) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+        }
+        List<String> bars = List.of("chance", "demo, lowest", "demo, highest", "paper, lowest", "paper, highest");
+        paper.addSeries("chance (1/8)", bars, Arrays.asList(100 * randomFirst(e), null, null, null, null));
+        paper.addSeries("demo model (random weights)", bars, Arrays.asList(null, lo, hi, null, null));
+        paper.addSeries("Mixtral 8x7B (arXiv:2401.04088, Table 5)", bars,
+                Arrays.asList(null, null, null, 100 * PAPER_LAYER15_FIRST_LOW, 100 * PAPER_LAYER15_FIRST_HIGH));
+        Charts.save(paper, dir.resolve("05-against-the-paper.png"));
+
+        HeatMapChart heat = new HeatMapChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
+                .title("Expert load: share of the top-2 assignments each expert received (demo model)")
+                .xAxisTitle("expert").yAxisTitle("layer").build();
+        Charts.style(heat.getStyler());
+        heat.getStyler().setShowValue(true);
+        heat.getStyler().setRangeColors(new Color[] {Color.WHITE, Charts.PALETTE[1]});
+        List<Integer> experts = new ArrayList<>();
+        for (int i = 0; i < e; i++) {
+            experts.add(i);
+        }
+        List<Integer> layerIds = new ArrayList<>();
+        List<Number[]> cells = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            layerIds.add(l);
+            for (int i = 0; i < e; i++) {
+                cells.add(new Number[] {i, l, Math.round(s.load()[l][i] * 1000) / 10.0});
+            }
+        }
+        heat.addSeries("load %", experts, layerIds, cells);
+        Charts.save(heat, dir.resolve("05-expert-load.png"));
+    }
+
+    private static void baseline(XYChart chart, String name, double[] x, double y, Color color) {
+        double[] ys = new double[x.length];
+        Arrays.fill(ys, y);
+        XYSeries s = chart.addSeries(name, x, ys);
+        s.setMarker(SeriesMarkers.NONE);
+        s.setLineStyle(SeriesLines.DASH_DASH);
+        s.setLineColor(color);
+    }
+}

@@ -1,0 +1,138 @@
+package mixtral.tutorials;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Runs every lesson and holds its Markdown to it: each marked number equals the freshly computed one, each figure and
+ * each linked source file exists. A failure names the lesson and tells how to regenerate.
+ */
+class LessonsTest {
+    /** Surefire runs in the module folder, which holds the lessons. */
+    static final Path TUTORIALS = Path.of("").toAbsolutePath();
+    private static final Pattern IMAGE = Pattern.compile("!\\[[^\\]]*\\]\\(([^)\\s]+)\\)");
+    private static final Pattern LINK = Pattern.compile("(?<!!)\\[[^\\]]*\\]\\(([^)\\s#]+)(#[^)]*)?\\)");
+    private static final String HOW = " (regenerate with tutorials/make-figures, then review the text)";
+
+    private static final Map<String, Map<String, String>> COMPUTED = new HashMap<>();
+
+    /** A lesson's numbers, computed once per test run (some lessons run the model several times). */
+    static synchronized Map<String, String> computed(Lesson lesson) {
+        return COMPUTED.computeIfAbsent(lesson.markdown(), k -> lesson.numbers());
+    }
+
+    static String text(Lesson lesson) throws IOException {
+        Path md = TUTORIALS.resolve(lesson.markdown());
+        assertTrue(Files.isRegularFile(md), lesson.markdown() + " is missing");
+        return Files.readString(md, StandardCharsets.UTF_8);
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyNumberTheTextQuotesIsWhatTheLessonComputes() {
+        return Lessons.all().stream().map(lesson -> DynamicTest.dynamicTest(lesson.markdown(), () -> {
+            Map<String, String> marked = Marks.read(text(lesson));
+            Map<String, String> computed = computed(lesson);
+            for (Map.Entry<String, String> m : marked.entrySet()) {
+                assertTrue(computed.containsKey(m.getKey()),
+                        lesson.markdown() + " marks '" + m.getKey() + "', which the lesson does not compute");
+                assertTrue(Marks.agree(computed.get(m.getKey()), m.getValue()), lesson.markdown() + ": the number '"
+                        + m.getKey() + "' is stale: the text says '" + m.getValue() + "', the code computes '"
+                        + computed.get(m.getKey()) + "'" + HOW);
+            }
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyComputedNumberAppearsInTheText() {
+        return Lessons.all().stream().map(lesson -> DynamicTest.dynamicTest(lesson.markdown(), () -> {
+            Map<String, String> marked = Marks.read(text(lesson));
+            List<String> unused = new ArrayList<>(computed(lesson).keySet());
+            unused.removeAll(marked.keySet());
+            assertTrue(unused.isEmpty(), lesson.markdown() + " never quotes " + unused);
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyFigureTheTextShowsExistsAndIsNotEmpty() {
+        return Lessons.all().stream().map(lesson -> DynamicTest.dynamicTest(lesson.markdown(), () -> {
+            for (String target : matches(IMAGE, text(lesson))) {
+                if (target.startsWith("http") || target.startsWith("../docs/")) {
+                    continue;   // screenshots of the inspector are made by the inspector's own tests
+                }
+                Path file = TUTORIALS.resolve(target).normalize();
+                assertTrue(Files.isRegularFile(file) && Files.size(file) > 1000,
+                        lesson.markdown() + " shows " + target + ", which is missing or empty" + HOW);
+            }
+        }));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyLinkedFileExists() {
+        return Lessons.all().stream().map(lesson -> DynamicTest.dynamicTest(lesson.markdown(), () -> {
+            List<String> links = matches(LINK, text(lesson));
+            assertTrue(links.stream().anyMatch(l -> l.endsWith(".java")),
+                    lesson.markdown() + " links to none of the code it uses");
+            for (String target : links) {
+                if (!target.startsWith("http")) {
+                    assertTrue(Files.exists(TUTORIALS.resolve(target).normalize()),
+                            lesson.markdown() + " links to " + target + ", which does not exist");
+                }
+            }
+        }));
+    }
+
+    @Test
+    void theTutorialsReadmeListsEveryLesson() throws IOException {
+        String readme = Files.readString(TUTORIALS.resolve("README.md"), StandardCharsets.UTF_8);
+        for (Lesson lesson : Lessons.all()) {
+            assertTrue(readme.contains("](" + lesson.markdown() + ")"), "README.md does not link " + lesson.markdown());
+        }
+    }
+
+    @Test
+    void aMarkWithoutAComputedValueIsRefusedWhenFilling() {
+        String md = "total <!--n:total-->1<!--/n--> and <!--n:typo-->2<!--/n-->";
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> Marks.fill(md, Map.of("total", "46.7B")));
+        assertTrue(e.getMessage().contains("typo"));
+        assertEquals("a <!--n:x-->46.7B<!--/n-->", Marks.fill("a <!--n:x-->old<!--/n-->", Map.of("x", "46.7B")));
+        assertFalse(Marks.read("a <!--n:t-->|x|\n|y|<!--/n-->").isEmpty());
+    }
+
+    @Test
+    void aDecimalMayDifferByOneInItsLastDigitButAnIntegerOrTextMustBeIdentical() {
+        assertTrue(Marks.agree("0.000918", "0.000919"));
+        assertTrue(Marks.agree("2.2e-07", "2.3e-07"));
+        assertTrue(Marks.agree("layer 4 margin 0.00145", "layer 4 margin 0.00144"));
+        assertFalse(Marks.agree("0.000918", "0.000921"));
+        assertFalse(Marks.agree("2.2e-07", "2.2e-06"));
+        assertFalse(Marks.agree("expert [6, 7]", "expert [6, 1]"));
+        assertFalse(Marks.agree("7", "8"));
+        assertFalse(Marks.agree("0.12", "0.120"));
+    }
+
+    private static List<String> matches(Pattern p, String text) {
+        List<String> out = new ArrayList<>();
+        Matcher m = p.matcher(text);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+}
