@@ -28,6 +28,7 @@ public final class ProgressEvents implements AutoCloseable {
 
     public ProgressEvents(Inspector inspector) {
         this.inspector = inspector;
+        this.last = inspector.progress();      // so the first tick does not repeat the state a client got on connecting
         ticker.scheduleAtFixedRate(this::tick, PERIOD_MS, PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 

@@ -235,11 +235,17 @@ class InspectorAppTest {
                 CountDownLatch release = new CountDownLatch(1);
                 CompletableFuture<Integer> blocking = mixtral.inspector.engine.ModelRunnerProbe.block(runner, release);
                 try {
+                    // A state that changed while this client connected may arrive twice: wait for the run itself.
                     String line;
-                    do {
+                    JsonNode running = null;
+                    for (int events = 0; events < 20 && (running == null || !running.get("running").asBoolean()); ) {
                         line = in.readLine();
-                    } while (line != null && !line.startsWith("data: "));
-                    JsonNode running = JSON.readTree(line.substring(6));
+                        if (line != null && line.startsWith("data: ")) {
+                            running = JSON.readTree(line.substring(6));
+                            events++;
+                        }
+                    }
+                    line = String.valueOf(running);
                     assertTrue(running.get("running").asBoolean(), line);
                     assertEquals("blocking", running.get("task").asText());
                 } finally {
