@@ -201,14 +201,24 @@ public final class SafetensorsFile implements AutoCloseable {
      * of it; with a buffer over off-heap memory (an INDArray's) no heap copy is made.
      */
     public void readFloats(TensorInfo info, FloatBuffer out) {
+        readFloats(info, 0, info.numel(), out);
+    }
+
+    /** Elements [from, from + count) of a float tensor (in row-major order) as float32, into {@code out}. */
+    public void readFloats(TensorInfo info, long from, long count, FloatBuffer out) {
         if (!info.dtype().isFloat()) {
             throw new BadInputException(path + ": tensor '" + info.name() + "' is " + info.dtype() + ", expected a float type");
         }
-        if (out.remaining() < info.numel()) {
-            throw new IllegalArgumentException(info.name() + ": " + out.remaining() + " floats of room for " + info.numel());
+        if (from < 0 || count < 0 || from + count > info.numel()) {
+            throw new IllegalArgumentException(info.name() + ": elements " + from + ".." + (from + count) + " of " + info.numel());
         }
-        for (long pos = info.begin(); pos < info.end(); pos += CHUNK) {
-            ByteBuffer buf = map(pos, Math.min(CHUNK, info.end() - pos));
+        if (out.remaining() < count) {
+            throw new IllegalArgumentException(info.name() + ": " + out.remaining() + " floats of room for " + count);
+        }
+        long size = info.dtype().bytes;
+        long end = info.begin() + (from + count) * size;
+        for (long pos = info.begin() + from * size; pos < end; pos += CHUNK) {
+            ByteBuffer buf = map(pos, Math.min(CHUNK, end - pos));
             switch (info.dtype()) {
                 case F32 -> out.put(buf.asFloatBuffer());
                 case BF16 -> {
