@@ -226,6 +226,12 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
         return f.info(name);
     }
 
+    /** The weight file that holds a tensor. */
+    public Path fileOf(String name) {
+        tensorInfo(name);
+        return fileOf.get(name).path();
+    }
+
     /** The weight files, in the order they were opened. */
     public List<Path> files() {
         return files.stream().map(SafetensorsFile::path).toList();
