@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -64,7 +65,8 @@ final class DownloadCommand implements Callable<Integer> {
         public void plan(List<RepoFile> files, long bytesToFetch) {
             if (bytesToFetch > 0) {
                 bar = new ProgressBarBuilder().setTaskName("download").setInitialMax(bytesToFetch)
-                        .setStyle(ProgressBarStyle.ASCII).setUnit(" MB", 1 << 20).showSpeed().build();
+                        .setStyle(ProgressBarStyle.ASCII).setUnit(" MB", 1 << 20).showSpeed()
+                        .setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
             }
         }
 

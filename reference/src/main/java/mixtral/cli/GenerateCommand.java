@@ -10,10 +10,14 @@ import mixtral.BadInputException;
 import mixtral.demo.DemoModel;
 import mixtral.model.Generator;
 import mixtral.model.MixtralModel;
+import mixtral.model.RoutingRule;
+import mixtral.model.WeightMemory;
 import mixtral.tokenizer.Tokenizer;
+import mixtral.trace.Recorder;
 import mixtral.weights.Checkpoint;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -46,6 +50,9 @@ final class GenerateCommand implements Callable<Integer> {
         return model != null ? model : DemoModel.folder();
     }
 
+    @Mixin
+    MemoryOption memory = new MemoryOption();
+
     @Override
     public Integer call() throws Exception {
         if (maxNewTokens < 0) {
@@ -57,7 +64,12 @@ final class GenerateCommand implements Callable<Integer> {
             // From text, stop at end-of-sequence as the published generate() does; from ids, run the full length.
             Long stop = tokenizer == null ? null : (long) tokenizer.eosId();
             Generator.Settings settings = new Generator.Settings(maxNewTokens, temperature, topP, seed, stop);
-            long[] generated = Generator.generate(MixtralModel.load(checkpoint), prompt, settings);
+            WeightMemory weights = memory.memoryFor(checkpoint.config());
+            MixtralModel model = MixtralModel.load(checkpoint, RoutingRule.MIXTRAL, weights);
+            long[] generated;
+            try (LayerProgress progress = new LayerProgress(Recorder.NONE, weights, "generate")) {
+                generated = Generator.generate(model, prompt, settings, weights.isBounded() ? progress : Recorder.NONE);
+            }
             if (json) {
                 ObjectNode o = new ObjectMapper().createObjectNode();
                 Arrays.stream(prompt).forEach(o.putArray("prompt_tokens")::add);

@@ -5,11 +5,14 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import mixtral.demo.DemoModel;
 import mixtral.model.MixtralModel;
+import mixtral.model.RoutingRule;
+import mixtral.model.WeightMemory;
 import mixtral.trace.Trace;
 import mixtral.trace.TraceRecorder;
 import mixtral.weights.Checkpoint;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "trace", mixinStandardHelpOptions = true,
@@ -37,12 +40,19 @@ final class TraceCommand implements Callable<Integer> {
         return model != null ? model : DemoModel.folder();
     }
 
+    @Mixin
+    MemoryOption memory = new MemoryOption();
+
     @Override
     public Integer call() {
         TraceRecorder recorder = recorder(record, attention);
         try (Checkpoint checkpoint = Checkpoint.open(modelFolder())) {
             long[] tokens = input.ids(modelFolder());
-            MixtralModel.load(checkpoint).forward(tokens, recorder);
+            WeightMemory weights = memory.memoryFor(checkpoint.config());
+            MixtralModel model = MixtralModel.load(checkpoint, RoutingRule.MIXTRAL, weights);
+            try (LayerProgress progress = new LayerProgress(recorder, weights, "trace")) {
+                model.forward(tokens, weights.isBounded() ? progress : recorder);
+            }
             Trace trace = recorder.toTrace(checkpoint.config());
             trace.write(out);
             System.out.printf("wrote %s: %d tensors, %d tokens%n", out, trace.tensors().size(), tokens.length);

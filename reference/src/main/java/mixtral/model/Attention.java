@@ -16,13 +16,13 @@ final class Attention {
     private final int kvHeads;
     private final int headDim;
     private final Integer slidingWindow;
-    private final INDArray wq;   // [H*Hd, D]
-    private final INDArray wk;   // [KV*Hd, D]
-    private final INDArray wv;   // [KV*Hd, D]
-    private final INDArray wo;   // [D, H*Hd]
+    private final Weight wq;   // [H*Hd, D]
+    private final Weight wk;   // [KV*Hd, D]
+    private final Weight wv;   // [KV*Hd, D]
+    private final Weight wo;   // [D, H*Hd]
     private final Rope rope;
 
-    Attention(int layer, MixtralConfig c, INDArray wq, INDArray wk, INDArray wv, INDArray wo, Rope rope) {
+    Attention(int layer, MixtralConfig c, Weight wq, Weight wk, Weight wv, Weight wo, Rope rope) {
         this.layer = layer;
         this.heads = c.numAttentionHeads();
         this.kvHeads = c.numKeyValueHeads();
@@ -39,9 +39,9 @@ final class Attention {
     INDArray forward(INDArray x, KvCache cache, Recorder rec) {
         int t = (int) x.rows();
         int pos0 = cache.length();
-        INDArray q = rope.apply(Ops.linear(x, wq), heads, pos0);      // [T, H*Hd]
-        INDArray k = rope.apply(Ops.linear(x, wk), kvHeads, pos0);    // [T, KV*Hd]
-        INDArray v = Ops.linear(x, wv);                               // [T, KV*Hd]
+        INDArray q = rope.apply(Ops.linear(x, wq.get()), heads, pos0);      // [T, H*Hd]
+        INDArray k = rope.apply(Ops.linear(x, wk.get()), kvHeads, pos0);    // [T, KV*Hd]
+        INDArray v = Ops.linear(x, wv.get());                               // [T, KV*Hd]
         INDArray[] past = cache.append(layer, k, v);                  // [S, KV*Hd] each
         int s = (int) past[0].rows();
 
@@ -56,7 +56,7 @@ final class Attention {
 
         INDArray mixed = Nd4j.matmul(probs, vh)                                          // [H, T, Hd]
                 .permute(1, 0, 2).dup('c').reshape('c', t, (long) heads * headDim);   // [T, H*Hd]
-        INDArray out = Ops.linear(mixed, wo);                                            // [T, D]
+        INDArray out = Ops.linear(mixed, wo.get());                                      // [T, D]
         rec.record(TensorNames.attnOut(layer), out);
         return out;
     }

@@ -4,11 +4,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** One expert: a SwiGLU feed-forward network, w2(silu(w1 x) * w3 x). */
 final class Expert {
-    private final INDArray w1;   // [F, D]
-    private final INDArray w2;   // [D, F]
-    private final INDArray w3;   // [F, D]
+    private final Weight w1;   // [F, D]
+    private final Weight w2;   // [D, F]
+    private final Weight w3;   // [F, D]
 
-    Expert(INDArray w1, INDArray w2, INDArray w3) {
+    Expert(Weight w1, Weight w2, Weight w3) {
         this.w1 = w1;
         this.w2 = w2;
         this.w3 = w3;
@@ -16,7 +16,7 @@ final class Expert {
 
     /** x [n, D], the tokens routed here -> [n, D] */
     INDArray forward(INDArray x) {
-        INDArray gated = Ops.silu(Ops.linear(x, w1)).muli(Ops.linear(x, w3));   // [n, F]
-        return Ops.linear(gated, w2);                                            // [n, D]
+        INDArray gated = Ops.silu(Ops.linear(x, w1.get())).muli(Ops.linear(x, w3.get()));   // [n, F]
+        return Ops.linear(gated, w2.get());                                                  // [n, D]
     }
 }

@@ -41,14 +41,19 @@ public final class Generator {
 
     /** Returns only the new tokens. */
     public static long[] generate(MixtralModel model, long[] prompt, Settings s) {
+        return generate(model, prompt, s, Recorder.NONE);
+    }
+
+    /** The same, passing {@code rec} to every forward pass (for progress: it sees the prompt, then each new token). */
+    public static long[] generate(MixtralModel model, long[] prompt, Settings s, Recorder rec) {
         KvCache cache = model.newCache();
         SplittableRandom random = new SplittableRandom(s.seed());
         long[] out = new long[s.maxNewTokens()];
         if (s.maxNewTokens() == 0) {
-            model.forward(prompt, cache, Recorder.NONE);
+            model.forward(prompt, cache, rec);
             return out;
         }
-        INDArray logits = model.forward(prompt, cache, Recorder.NONE);             // [T, V]
+        INDArray logits = model.forward(prompt, cache, rec);                    // [T, V]
         float[] last = logits.getRow(logits.rows() - 1).toFloatVector();          // [V]
         for (int n = 0; n < out.length; n++) {
             out[n] = s.temperature() == 0 ? argmax(last) : sample(last, s, random);
@@ -56,7 +61,7 @@ public final class Generator {
                 return Arrays.copyOf(out, n + 1);
             }
             if (n + 1 < out.length) {
-                last = model.forward(new long[] {out[n]}, cache, Recorder.NONE).toFloatVector();
+                last = model.forward(new long[] {out[n]}, cache, rec).toFloatVector();
             }
         }
         return out;

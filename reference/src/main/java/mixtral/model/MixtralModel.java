@@ -11,18 +11,20 @@ import org.nd4j.linalg.factory.Nd4j;
 /** The whole Mixtral decoder: embedding, L decoder layers, final RMSNorm, LM head. */
 public final class MixtralModel {
     private final MixtralConfig config;
-    private final INDArray embedding;   // [V, D]
+    private final Embedding embedding;
     private final DecoderLayer[] layers;
     private final RmsNorm finalNorm;
-    private final INDArray lmHead;      // [V, D]
+    private final Weight lmHead;        // [V, D]
+    private final WeightMemory memory;
 
-    private MixtralModel(MixtralConfig config, INDArray embedding, DecoderLayer[] layers, RmsNorm finalNorm,
-                         INDArray lmHead) {
+    private MixtralModel(MixtralConfig config, Embedding embedding, DecoderLayer[] layers, RmsNorm finalNorm,
+                         Weight lmHead, WeightMemory memory) {
         this.config = config;
         this.embedding = embedding;
         this.layers = layers;
         this.finalNorm = finalNorm;
         this.lmHead = lmHead;
+        this.memory = memory;
     }
 
     /** Copies every weight from the source, as float32, into memory. */
@@ -32,24 +34,46 @@ public final class MixtralModel {
 
     /** The model with another routing rule: for experiments and the golden tests' negative controls. */
     public static MixtralModel load(WeightSource w, RoutingRule routingRule) {
+        return load(w, routingRule, WeightMemory.unbounded());
+    }
+
+    /**
+     * The model with its weights held by {@code memory}. With a bounded memory the weights are converted from the
+     * source as the forward pass reaches them, so the source (a checkpoint) must stay open while the model is used.
+     */
+    public static MixtralModel load(WeightSource w, RoutingRule routingRule, WeightMemory memory) {
         MixtralConfig c = w.config();
+        long d = c.hiddenSize();
+        long f = c.intermediateSize();
+        long qRows = (long) c.numAttentionHeads() * c.headDim();
+        long kvRows = (long) c.numKeyValueHeads() * c.headDim();
         Rope rope = new Rope(c.headDim(), c.ropeTheta());
         DecoderLayer[] layers = new DecoderLayer[c.numHiddenLayers()];
         for (int i = 0; i < layers.length; i++) {
+            int l = i;
             Expert[] experts = new Expert[c.numLocalExperts()];
             for (int e = 0; e < experts.length; e++) {
-                experts[e] = new Expert(w.w1(i, e), w.w2(i, e), w.w3(i, e));
+                int x = e;
+                experts[e] = new Expert(memory.weight(4 * f * d, () -> w.w1(l, x)),
+                        memory.weight(4 * d * f, () -> w.w2(l, x)), memory.weight(4 * f * d, () -> w.w3(l, x)));
             }
+            Attention attention = new Attention(i, c, memory.weight(4 * qRows * d, () -> w.wq(l)),
+                    memory.weight(4 * kvRows * d, () -> w.wk(l)), memory.weight(4 * kvRows * d, () -> w.wv(l)),
+                    memory.weight(4 * d * qRows, () -> w.wo(l)), rope);
+            Router router = new Router(memory.weight(4L * c.numLocalExperts() * d, () -> w.gate(l)),
+                    c.numExpertsPerTok(), routingRule);
             layers[i] = new DecoderLayer(i,
-                    new RmsNorm(w.attnNorm(i), c.rmsNormEps(), TensorNames.attnNorm(i)),
-                    new Attention(i, c, w.wq(i), w.wk(i), w.wv(i), w.wo(i), rope),
-                    new RmsNorm(w.moeNorm(i), c.rmsNormEps(), TensorNames.moeNorm(i)),
-                    new SparseMoe(i, new Router(w.gate(i), c.numExpertsPerTok(), routingRule), experts));
+                    new RmsNorm(w.attnNorm(i), c.rmsNormEps(), TensorNames.attnNorm(i)), attention,
+                    new RmsNorm(w.moeNorm(i), c.rmsNormEps(), TensorNames.moeNorm(i)), new SparseMoe(i, router, experts));
         }
-        INDArray embedding = w.embedding();
-        INDArray lmHead = c.tieWordEmbeddings() ? embedding : w.lmHead();
-        return new MixtralModel(c, embedding, layers,
-                new RmsNorm(w.finalNorm(), c.rmsNormEps(), TensorNames.FINAL_NORM), lmHead);
+        Weight lmHead = memory.weight(4L * c.vocabSize() * d, w::lmHead);
+        return new MixtralModel(c, Embedding.of(w, memory), layers,
+                new RmsNorm(w.finalNorm(), c.rmsNormEps(), TensorNames.FINAL_NORM), lmHead, memory);
+    }
+
+    /** Where the float32 weights are held, and how many bytes of them were converted so far. */
+    public WeightMemory memory() {
+        return memory;
     }
 
     public MixtralConfig config() {
@@ -72,14 +96,14 @@ public final class MixtralModel {
     public INDArray forward(long[] tokens, KvCache cache, Recorder rec) {
         checkTokens(tokens);
         rec.record(TensorNames.TOKENS, () -> Nd4j.createFromArray(tokens));
-        INDArray x = Ops.gatherRows(embedding, toInt(tokens));            // [T, D]
+        INDArray x = embedding.rows(toInt(tokens));                        // [T, D]
         rec.record(TensorNames.EMBED, x);
         for (int i = 0; i < layers.length; i++) {
             x = layers[i].forward(x, cache, rec);                           // [T, D]
             rec.layerDone(i, layers.length);
         }
         cache.advance(tokens.length);
-        INDArray logits = Ops.linear(finalNorm.forward(x, rec), lmHead);    // [T, V]
+        INDArray logits = Ops.linear(finalNorm.forward(x, rec), lmHead.get());   // [T, V]
         rec.record(TensorNames.LOGITS, logits);
         return logits;
     }
@@ -89,7 +113,7 @@ public final class MixtralModel {
      * straight to the final norm and the LM head. Returns logits [T, V].
      */
     public INDArray logitLens(INDArray residual) {
-        return Ops.linear(finalNorm.forward(residual, Recorder.NONE), lmHead);
+        return Ops.linear(finalNorm.forward(residual, Recorder.NONE), lmHead.get());
     }
 
     private void checkTokens(long[] tokens) {

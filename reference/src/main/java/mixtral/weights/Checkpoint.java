@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -225,6 +226,12 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
         return f.info(name);
     }
 
+    /** The weight file that holds a tensor. */
+    public Path fileOf(String name) {
+        tensorInfo(name);
+        return fileOf.get(name).path();
+    }
+
     /** The weight files, in the order they were opened. */
     public List<Path> files() {
         return files.stream().map(SafetensorsFile::path).toList();
@@ -265,6 +272,20 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
     }
 
     @Override public INDArray embedding() { return load(layout.embedding()); }
+
+    /** Reads just the rows asked for from the mapped file, in whatever dtype it stores them. */
+    @Override
+    public INDArray embeddingRows(int[] ids) {
+        checkOpen();
+        TensorInfo info = tensorInfo(layout.embedding());
+        long d = info.shape()[1];
+        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, new long[] {ids.length, d}, 'c');
+        FloatBuffer buf = out.data().asNioFloat();
+        for (int id : ids) {
+            fileOf.get(layout.embedding()).readFloats(info, id * d, d, buf);
+        }
+        return out;
+    }
     @Override public INDArray finalNorm() { return load(layout.finalNorm()); }
     @Override public INDArray lmHead() { return config.tieWordEmbeddings() ? embedding() : load(layout.lmHead()); }
     @Override public INDArray attnNorm(int l) { return load(layout.attnNorm(l)); }

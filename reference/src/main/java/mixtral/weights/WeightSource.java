@@ -2,6 +2,7 @@ package mixtral.weights;
 
 import mixtral.config.MixtralConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The weights of a Mixtral model as float32 arrays, whatever file layout or dtype they were stored in. Linear weights
@@ -13,6 +14,11 @@ public interface WeightSource {
 
     /** [V, D] */
     INDArray embedding();
+
+    /** Rows {@code ids} of the embedding, [T, D]; a source that can read single rows overrides this. */
+    default INDArray embeddingRows(int[] ids) {
+        return Nd4j.pullRows(embedding(), 1, ids);
+    }
 
     /** [D] */
     INDArray finalNorm();

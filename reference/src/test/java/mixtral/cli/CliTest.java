@@ -128,4 +128,22 @@ class CliTest {
         assertEquals("2", run("generate", "--prompt", "", "--max-new-tokens", "1")[0]);
         assertEquals("2", run("trace", "--prompt", "a", "--tokens", "1", "--out", "t")[0]);
     }
+
+    @Test
+    void aTinyMemoryBudgetStreamsTheWeightsAndWritesTheSameTrace(@TempDir Path dir) {
+        String m = dir.resolve("m").toString();
+        assertEquals("0", run("random-checkpoint", "--out", m, "--dtype", "BF16", "--shards", "2")[0]);
+        String[] full = run("trace", "--model", m, "--tokens", "1,5,9,200", "--out", dir.resolve("a.safetensors").toString());
+        String[] streamed = run("trace", "--model", m, "--tokens", "1,5,9,200", "--out", dir.resolve("b.safetensors").toString(),
+                "--memory-budget", "64k");
+        assertEquals("0", full[0], full[2]);
+        assertEquals("0", streamed[0], streamed[2]);
+        assertTrue(streamed[2].contains("layers"), "a progress bar over the layers: " + streamed[2]);
+        Trace a = Trace.read(dir.resolve("a.safetensors"));
+        Trace b = Trace.read(dir.resolve("b.safetensors"));
+        for (String name : a.tensors().keySet()) {
+            assertEquals(a.get(name), b.get(name), name);
+        }
+        assertEquals("2", run("trace", "--model", m, "--tokens", "1", "--out", "x", "--memory-budget", "lots")[0]);
+    }
 }

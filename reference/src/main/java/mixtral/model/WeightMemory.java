@@ -1,0 +1,108 @@
+package mixtral.model;
+
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.function.Supplier;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Where the model's float32 weights live. Unbounded: every weight is converted once, at load, and stays. Bounded:
+ * a weight is converted from the checkpoint (memory-mapped, in its stored dtype) when a computation needs it, and
+ * the least recently used ones are released when the converted weights would exceed the budget. A prompt runs layer
+ * by layer over all its tokens, so even with a budget smaller than one layer each weight is converted once per prompt.
+ */
+public final class WeightMemory {
+    private final long budget;
+    private final LinkedHashSet<Weight> resident = new LinkedHashSet<>();   // least recently used first
+    private long bytes;
+    private long peakBytes;
+    private long convertedBytes;
+    private long conversions;
+
+    private WeightMemory(long budget) {
+        this.budget = budget;
+    }
+
+    /** Every weight converted at load and kept: fastest, needs the whole model in float32. */
+    public static WeightMemory unbounded() {
+        return new WeightMemory(Long.MAX_VALUE);
+    }
+
+    /** At most {@code budget} bytes of converted weights at a time (one weight larger than that is still allowed). */
+    public static WeightMemory bounded(long budget) {
+        if (budget <= 0) {
+            throw new IllegalArgumentException("memory budget must be positive, got " + budget);
+        }
+        return new WeightMemory(budget);
+    }
+
+    public boolean isBounded() {
+        return budget != Long.MAX_VALUE;
+    }
+
+    public long budget() {
+        return budget;
+    }
+
+    /** Bytes of float32 weights held now. */
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    /** The most bytes of float32 weights held at once. */
+    public synchronized long peakBytes() {
+        return peakBytes;
+    }
+
+    /** Bytes converted from the checkpoint so far (a weight converted twice counts twice). */
+    public synchronized long convertedBytes() {
+        return convertedBytes;
+    }
+
+    public synchronized long conversions() {
+        return conversions;
+    }
+
+    /** A handle on one weight of {@code bytes} float32 bytes; unbounded memory converts it right away. */
+    Weight weight(long bytes, Supplier<INDArray> load) {
+        Weight w = new Weight(this, bytes, load);
+        if (!isBounded()) {
+            w.get();
+        }
+        return w;
+    }
+
+    synchronized INDArray acquire(Weight w) {
+        if (w.value != null) {
+            resident.remove(w);
+            resident.add(w);
+            return w.value;
+        }
+        for (Iterator<Weight> it = resident.iterator(); it.hasNext() && bytes + w.bytes > budget; ) {
+            Weight old = it.next();
+            it.remove();
+            release(old);
+        }
+        w.value = w.load.get();
+        resident.add(w);
+        bytes += w.bytes;
+        peakBytes = Math.max(peakBytes, bytes);
+        convertedBytes += w.bytes;
+        conversions++;
+        return w.value;
+    }
+
+    /** Frees every converted weight now (a bounded model then converts again as it runs). */
+    public synchronized void releaseAll() {
+        resident.forEach(this::release);
+        resident.clear();
+    }
+
+    private void release(Weight w) {
+        if (isBounded() && w.value.closeable()) {
+            w.value.close();      // off-heap memory goes back now, not when the garbage collector gets to it
+        }
+        w.value = null;
+        bytes -= w.bytes;
+    }
+}

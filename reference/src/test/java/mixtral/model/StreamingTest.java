@@ -1,0 +1,111 @@
+package mixtral.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import mixtral.config.MixtralConfig;
+import mixtral.safetensors.DType;
+import mixtral.trace.Recorder;
+import mixtral.trace.Trace;
+import mixtral.trace.TraceRecorder;
+import mixtral.weights.Checkpoint;
+import mixtral.weights.CheckpointWriter;
+import mixtral.weights.Layout;
+import mixtral.weights.RandomWeights;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** A model whose memory budget is smaller than one weight computes exactly what the fully loaded model does. */
+class StreamingTest {
+    private static final long[] PROMPT = {1, 7, 3, 44, 21, 9, 30, 2, 11, 5};   // ids below the tiny vocabulary (50)
+    private static final long TINY_BUDGET = 1;     // below any weight: only the weight in use stays converted
+
+    @TempDir
+    static Path dir;
+    static MixtralConfig config;
+
+    @BeforeAll
+    static void writeABf16ShardedCheckpoint() {
+        RandomWeights w = new RandomWeights(TinyConfigs.gqa(), 29);
+        config = w.config();
+        new CheckpointWriter(Layout.HUGGING_FACE).dtype(DType.BF16).shards(3).write(w, dir);
+    }
+
+    private static Trace trace(WeightMemory memory) {
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            TraceRecorder rec = TraceRecorder.all(true);
+            MixtralModel.load(c, RoutingRule.MIXTRAL, memory).forward(PROMPT, rec);
+            return rec.toTrace(c.config());
+        }
+    }
+
+    @Test
+    void streamingWithABudgetBelowOneWeightRecordsIdenticalTensors() {
+        Trace loaded = trace(WeightMemory.unbounded());
+        Trace streamed = trace(WeightMemory.bounded(TINY_BUDGET));
+        assertEquals(loaded.tensors().keySet(), streamed.tensors().keySet());
+        for (String name : loaded.tensors().keySet()) {
+            assertEquals(loaded.get(name), streamed.get(name), name + " differs when streamed");
+        }
+    }
+
+    @Test
+    void aPromptConvertsEachWeightItUsesOnceAndHoldsOneAtATime() {
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            WeightMemory memory = WeightMemory.bounded(TINY_BUDGET);
+            TraceRecorder rec = TraceRecorder.routing();
+            MixtralModel.load(c, RoutingRule.MIXTRAL, memory).forward(PROMPT, rec);
+            Trace t = rec.toTrace(c.config());
+            long expertsUsed = 0;
+            for (int l = 0; l < config.numHiddenLayers(); l++) {
+                long[][] chosen = t.get("layers." + l + ".moe.selected_experts").toLongMatrix();    // [T, K]
+                expertsUsed += Arrays.stream(chosen).flatMapToLong(Arrays::stream).distinct().count();
+            }
+            long perLayer = 4 + 1;                           // q, k, v, o and the router
+            assertEquals(config.numHiddenLayers() * perLayer + 3 * expertsUsed + 1, memory.conversions(),
+                    "every weight once, the LM head included, and only the experts some token chose");
+            long d = config.hiddenSize();
+            long largest = 4L * Math.max(config.vocabSize() * d, config.intermediateSize() * d);
+            assertTrue(memory.peakBytes() <= largest, "held " + memory.peakBytes() + " bytes at most, one weight is " + largest);
+        }
+    }
+
+    @Test
+    void generationWithTheKvCacheIsTheSameStreamed() {
+        Generator.Settings greedy = Generator.Settings.greedy(6);
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            long[] loaded = Generator.generate(MixtralModel.load(c), PROMPT, greedy);
+            long[] streamed = Generator.generate(MixtralModel.load(c, RoutingRule.MIXTRAL, WeightMemory.bounded(TINY_BUDGET)),
+                    PROMPT, greedy);
+            assertArrayEquals(loaded, streamed);
+        }
+    }
+
+    @Test
+    void embeddingRowsReadFromTheFileEqualRowsOfTheLoadedTable() {
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            int[] ids = {5, 0, 5, config.vocabSize() - 1};
+            INDArray rows = c.embeddingRows(ids);
+            INDArray table = c.embedding();
+            for (int i = 0; i < ids.length; i++) {
+                assertEquals(table.getRow(ids[i]), rows.getRow(i));
+            }
+        }
+    }
+
+    @Test
+    void unboundedMemoryConvertsEverythingAtLoad() {
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            WeightMemory memory = WeightMemory.unbounded();
+            MixtralModel.load(c, RoutingRule.MIXTRAL, memory);
+            long before = memory.conversions();
+            MixtralModel.load(c, RoutingRule.MIXTRAL, memory).forward(PROMPT, Recorder.NONE);
+            assertEquals(2 * before, memory.conversions(), "the forward pass converted nothing more");
+        }
+    }
+}
