@@ -17,7 +17,9 @@ import mixtral.inspector.engine.Inspector;
 import mixtral.inspector.engine.Limits;
 import mixtral.inspector.engine.ModelRunner;
 import mixtral.inspector.engine.TraceStore;
+import mixtral.cli.MemoryOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./mixtral inspect}: serves the web inspector on a model, the embedded demo model by default. */
@@ -48,6 +50,9 @@ public final class InspectCommand implements Callable<Integer>, PluginCommand {
             description = "Model runs that may wait while one runs; beyond that the server answers 429 (default: 4).")
     Integer queue;
 
+    @Mixin
+    MemoryOption memory = new MemoryOption();
+
     /** A started server: its app and the URL printed for it. */
     record Started(Javalin app, String url, CountDownLatch stopped) {}
 
@@ -66,7 +71,7 @@ public final class InspectCommand implements Callable<Integer>, PluginCommand {
         InetAddress address = checkPortFree(host, port);
         Path dataDir = data != null ? data : Path.of(System.getProperty("user.home"), ".cache", "mixtral-inspector");
         System.out.println("loading " + (model == null ? "the embedded demo model" : model) + " ...");
-        InspectedModel m = model == null ? InspectedModel.demo() : InspectedModel.fromFolder(model);
+        InspectedModel m = model == null ? InspectedModel.demo() : InspectedModel.fromFolder(model, memory::memoryFor);
         ModelRunner runner = new ModelRunner(limits.queue());
         TraceStore store = new TraceStore(dataDir, limits.cachedTraces());
         Inspector inspector = new Inspector(m, limits, runner, store);

@@ -68,6 +68,24 @@ class InspectCommandTest {
     }
 
     @Test
+    void aCheckpointLargerThanTheMemoryBudgetIsServedStreamed(@TempDir Path dir) throws Exception {
+        Path m = dir.resolve("m");
+        assertEquals(Main.OK, Main.run("random-checkpoint", "--out", m.toString(), "--dtype", "BF16"));
+        InspectCommand cmd = new InspectCommand();
+        new CommandLine(cmd).parseArgs("--port", "0", "--data", dir.resolve("data").toString(), "--model", m.toString(),
+                "--memory-budget", "64k");
+        InspectCommand.Started s = cmd.start();
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(s.url() + "api/traces"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"tokens\": [1, 5, 9, 200]}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(201, r.statusCode(), r.body());
+        } finally {
+            s.app().stop();
+        }
+    }
+
+    @Test
     void aPortThatIsNotANumberIsBadInput() {
         String[] r = run("inspect", "--port", "seventy");
         assertEquals("2", r[0]);

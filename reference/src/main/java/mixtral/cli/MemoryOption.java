@@ -13,17 +13,17 @@ import org.bytedeco.javacpp.Pointer;
 import picocli.CommandLine.Option;
 
 /** {@code --memory-budget}: how many bytes of float32 weights may stay converted; beyond it, weights are streamed. */
-final class MemoryOption {
+public final class MemoryOption {
     private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]?)i?b?");
 
     @Option(names = "--memory-budget", paramLabel = "SIZE",
-            description = {"Float32 weights kept converted at once, e.g. 2g or 512m. A model larger than this is streamed:",
-                "each weight is converted from the memory-mapped checkpoint when needed. Default: half the machine's",
-                "memory, at most 3/4 of the off-heap limit (-Dorg.bytedeco.javacpp.maxbytes, by default -Xmx)."})
+            description = "Float32 weights kept converted at once, e.g. 2g or 512m. A larger model is streamed: each "
+                    + "weight is converted from the memory-mapped checkpoint when needed. Default: half the machine's "
+                    + "memory, at most 3/4 of the off-heap limit (-Dorg.bytedeco.javacpp.maxbytes, by default -Xmx).")
     String budget;
 
     /** Unbounded when the whole model fits the budget (faster: nothing is converted twice), else bounded by it. */
-    WeightMemory memoryFor(MixtralConfig config) {
+    public WeightMemory memoryFor(MixtralConfig config) {
         long limit = budget != null ? parse(budget) : defaultBudget();
         long modelBytes = 4 * ParameterCount.of(config).totalSum();
         return modelBytes <= limit ? WeightMemory.unbounded() : WeightMemory.bounded(limit);

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Function;
 import mixtral.config.ConfigJson;
 import mixtral.config.MixtralConfig;
 import mixtral.demo.DemoModel;
@@ -19,6 +20,8 @@ import mixtral.inspector.text.IdCodec;
 import mixtral.inspector.text.TextCodec;
 import mixtral.inspector.text.TokenizerCodec;
 import mixtral.model.MixtralModel;
+import mixtral.model.RoutingRule;
+import mixtral.model.WeightMemory;
 import mixtral.tokenizer.Tokenizer;
 import mixtral.weights.Checkpoint;
 
@@ -54,8 +57,18 @@ public record InspectedModel(String name, String description, boolean randomWeig
 
     /** A checkpoint folder (HF or Mistral-native), loaded into memory, with its tokenizer if it has one. */
     public static InspectedModel fromFolder(Path dir) {
-        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
-            MixtralModel model = MixtralModel.load(checkpoint);
+        return fromFolder(dir, c -> WeightMemory.unbounded());
+    }
+
+    /**
+     * A checkpoint folder whose float32 weights are held as {@code memory} decides for its configuration: all loaded,
+     * or streamed from the memory-mapped files within a budget (the checkpoint then stays open while the server runs).
+     */
+    public static InspectedModel fromFolder(Path dir, Function<MixtralConfig, WeightMemory> memory) {
+        Checkpoint checkpoint = Checkpoint.open(dir);
+        WeightMemory weights = memory.apply(checkpoint.config());
+        try {
+            MixtralModel model = MixtralModel.load(checkpoint, RoutingRule.MIXTRAL, weights);
             Path abs = dir.toAbsolutePath().normalize();
             boolean hasTokenizer = Files.isRegularFile(dir.resolve("tokenizer.model"))
                     || Files.isRegularFile(dir.resolve("tokenizer.json"));
@@ -63,6 +76,10 @@ public record InspectedModel(String name, String description, boolean randomWeig
             return new InspectedModel(abs.getFileName().toString(),
                     "Checkpoint " + abs + " (" + checkpoint.layout() + " layout).", false, model, codec,
                     fingerprint(checkpoint), hasTokenizer ? EXAMPLE_TEXT : "1 17 42 9");
+        } finally {
+            if (!weights.isBounded()) {
+                checkpoint.close();
+            }
         }
     }
 
