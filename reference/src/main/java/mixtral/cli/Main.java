@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         version = "mixtral-reference 0.1.0",
         description = "An instrumented reference implementation of Mixtral.",
         subcommands = {TraceCommand.class, GenerateCommand.class, TokenizeCommand.class, CompareCommand.class, ParamsCommand.class,
-                RandomCheckpointCommand.class, CommandLine.HelpCommand.class})
+                RandomCheckpointCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static final int OK = 0;
     public static final int INTERNAL_ERROR = 1;
