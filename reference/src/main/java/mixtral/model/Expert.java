@@ -16,7 +16,7 @@ final class Expert {
 
     /** x [n, D], the tokens routed here -> [n, D] */
     INDArray forward(INDArray x) {
-        INDArray gated = Ops.silu(Ops.linear(x, w1)).muli(Ops.linear(x, w3));   // [n, F]
+        INDArray gated = Ops.siluInPlace(Ops.linear(x, w1)).muli(Ops.linear(x, w3));   // [n, F]
         return Ops.linear(gated, w2);                                            // [n, D]
     }
 }
