@@ -23,6 +23,21 @@ final class Ops {
         return y;
     }
 
+    /**
+     * w [out, in] times the columns of c [in, n]: [out, n]. With c = x transposed this is linear(x, w) transposed;
+     * for the few tokens an expert gets, BLAS runs this shape faster (1.5x for 32 tokens). One column goes
+     * through gemv.
+     */
+    static INDArray times(INDArray w, INDArray c) {
+        if (c.columns() > 1) {
+            // A transposed view: BLAS reads it transposed in place, where ND4J would copy it first.
+            return c.ordering() == 'f' ? Nd4j.gemm(w, c.transpose(), false, true) : Nd4j.gemm(w, c, false, false);
+        }
+        INDArray y = Nd4j.createUninitialized(c.dataType(), w.rows(), 1);
+        Nd4j.getBlasWrapper().level2().gemv('c', 'N', 1.0, w, c.reshape(c.length()), 0.0, y.reshape(w.rows()));
+        return y;
+    }
+
     /** SiLU (swish), a * sigmoid(a), in place. */
     static INDArray siluInPlace(INDArray a) {
         return Nd4j.exec(new Swish(a, a));
