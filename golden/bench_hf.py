@@ -9,7 +9,7 @@ Request: {"model": DIR, "threads": N, "warmup": W, "reps": R,
 Answer:  {"torch": ..., "transformers": ..., "threads": N,
           "figures": {"prefill_128": {"ms": [...], "peak_rss_bytes": ...}, ..., "decode": {...}}}
 Prefill runs the prompt with no cache; decode feeds `tokens` one at a time after the prompt, with the KV cache, and
-reports the time per token. The thread count must be fixed before torch starts, so it comes from OMP_NUM_THREADS
+reports the time per token, leaving out the first W tokens (warm-up) as the Java side does. The thread count must be fixed before torch starts, so it comes from OMP_NUM_THREADS
 (which `./mixtral bench` sets to the same N) and is also set with torch.set_num_threads.
 """
 import json
@@ -96,10 +96,9 @@ def main():
         for n, ids in req["prefill"].items():
             figures[f"prefill_{n}"] = timed(prefill(model, ids), req["warmup"], req["reps"])
         d = req["decode"]
-        decode_steps(model, d["prompt"], d["tokens"][:2])  # warm-up
         with RssPeak() as rss:
             times = decode_steps(model, d["prompt"], d["tokens"])
-        figures["decode"] = {"ms": times, "peak_rss_bytes": rss.peak}
+        figures["decode"] = {"ms": times[req["warmup"]:], "peak_rss_bytes": rss.peak}  # the first steps warm up
     print(json.dumps({"torch": torch.__version__, "transformers": transformers.__version__,
                       "threads": torch.get_num_threads(), "figures": figures}))
 

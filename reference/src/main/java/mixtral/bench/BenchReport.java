@@ -25,13 +25,14 @@ public final class BenchReport {
                 : "transformers " + r.hf().transformers() + " MixtralForCausalLM, eager attention, torch "
                 + r.hf().torch() + " CPU, " + r.hf().threads() + " threads"));
         b.append(fmt("Checkpoint: D=%d, F=%d, %d layers, %d experts top-%d, %d heads / %d kv heads, V=%d, float32, "
-                + "random weights (seed %d). Medians of %d runs after %d warm-up (decode: of %d tokens after a "
-                + "%d-token prompt).%n%n", c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(), c.numLocalExperts(),
+                + "random weights (seed %d). Medians (and minima) of %d runs after %d warm-up; decode: of %d tokens "
+                + "after a %d-token prompt and %d warm-up tokens. Our recordings take turns run by run.%n%n", c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(), c.numLocalExperts(),
                 c.numExpertsPerTok(), c.numAttentionHeads(), c.numKeyValueHeads(), c.vocabSize(), r.settings().seed(),
-                r.settings().reps(), r.settings().warmup(), r.settings().decodeSteps(), r.settings().decodePrompt()));
-        b.append("| figure | recording | ours ms | tokens/s | GFLOP/s | GEMM peak GFLOP/s | % of peak | vs off "
-                + "| HF ms | ours / HF | heap MB | off-heap MB | RSS MB | HF RSS MB |\n");
-        b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                r.settings().reps(), r.settings().warmup(), r.settings().decodeSteps() - r.settings().warmup(),
+                r.settings().decodePrompt(), r.settings().warmup()));
+        b.append("| figure | recording | ours ms | (min) | tokens/s | GFLOP/s | GEMM peak GFLOP/s | % of peak | vs off "
+                + "| HF ms | (min) | ours / HF | heap MB | off-heap MB | RSS MB | HF RSS MB |\n");
+        b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<Figure, Map<Recording, Timing>> e : r.ours().entrySet()) {
             Figure f = e.getKey();
             double off = e.getValue().get(Recording.OFF).median();
@@ -41,10 +42,11 @@ public final class BenchReport {
                 double ms = t.median();
                 double gflops = r.flops().get(f) / ms / 1e6;
                 double peak = r.gemmPeak().get(f);
-                b.append(fmt("| %s | %s | %.1f | %.1f | %.1f | %.1f | %.0f%% | %+.1f%% | %s | %s | %.0f | %.0f | %.0f | %s |%n",
-                        f.name(), byRec.getKey().name().toLowerCase(), ms, f.tokensPerRun() * 1000 / ms, gflops, peak,
-                        100 * gflops / peak, 100 * (ms / off - 1),
-                        hf == null ? "-" : fmt("%.1f", hf.median()), hf == null ? "-" : fmt("%.2f", ms / hf.median()),
+                b.append(fmt("| %s | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f%% | %+.1f%% | %s | %s | %s | %.0f | %.0f | %.0f | %s |%n",
+                        f.name(), byRec.getKey().name().toLowerCase(), ms, t.min(), f.tokensPerRun() * 1000 / ms, gflops,
+                        peak, 100 * gflops / peak, 100 * (ms / off - 1),
+                        hf == null ? "-" : fmt("%.1f", hf.median()), hf == null ? "-" : fmt("%.1f", hf.min()),
+                        hf == null ? "-" : fmt("%.2f", ms / hf.median()),
                         t.memory().heap() / MB, t.memory().offHeap() / MB, t.memory().rss() / MB,
                         hf == null ? "-" : fmt("%.0f", hf.memory().rss() / MB)));
             }

@@ -2,7 +2,6 @@ package mixtral.bench;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +17,7 @@ public final class Benchmark {
     /**
      * @param prefill      prompt lengths to time a prefill of
      * @param decodePrompt tokens in the cache before the timed decode steps
-     * @param decodeSteps  tokens decoded one at a time (each is one repetition)
+     * @param decodeSteps  tokens decoded one at a time, each one repetition (the first {@code warmup} are not kept)
      */
     public record Settings(List<Integer> prefill, int decodePrompt, int decodeSteps, int warmup, int reps, long seed,
                            int threads) {}
@@ -53,12 +52,8 @@ public final class Benchmark {
             ModelBench bench = new ModelBench(model, s.warmup(), s.reps());
             for (Map.Entry<Figure, long[]> e : prompts.entrySet()) {
                 Figure f = e.getKey();
-                Map<Recording, Timing> byRecording = new EnumMap<>(Recording.class);
-                for (Recording r : Recording.values()) {
-                    progress.accept("ours: " + f.name() + ", recording " + r.name().toLowerCase());
-                    byRecording.put(r, f.decode() ? bench.decode(e.getValue(), decodeTokens, r) : bench.prefill(e.getValue(), r));
-                }
-                ours.put(f, byRecording);
+                progress.accept("ours: " + f.name());
+                ours.put(f, f.decode() ? bench.decode(e.getValue(), decodeTokens) : bench.prefill(e.getValue()));
                 peak.put(f, GemmPeak.gflops(f, c.hiddenSize(), c.intermediateSize()));
                 flops.put(f, f.decode()
                         ? Flops.forward(c, 1, f.tokens() + s.decodeSteps() / 2)

@@ -1,12 +1,17 @@
 package mixtral.bench;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.function.Supplier;
 import mixtral.model.KvCache;
 import mixtral.model.MixtralModel;
 import mixtral.trace.Recorder;
 import mixtral.trace.TraceRecorder;
 
-/** Times this project's model on the figures, with each way of recording. */
+/**
+ * Times this project's model on one figure with each way of recording. The recordings take turns run by run, so
+ * that other work on the machine slows each of them alike and their differences stay meaningful.
+ */
 final class ModelBench {
     /** What the forward pass records: nothing, the routing decisions, or every tensor but attention probabilities. */
     enum Recording {
@@ -35,43 +40,63 @@ final class ModelBench {
     }
 
     /** Prefill: the whole prompt in one forward pass from an empty cache; one time per repetition. */
-    Timing prefill(long[] tokens, Recording recording) {
-        for (int i = 0; i < warmup; i++) {
-            model.forward(tokens, recording.newRecorder());
-        }
-        double[] ms = new double[reps];
-        try (MemoryPeak memory = new MemoryPeak()) {
-            for (int i = 0; i < reps; i++) {
-                Recorder rec = recording.newRecorder();
-                long start = System.nanoTime();
-                model.forward(tokens, rec);
-                ms[i] = (System.nanoTime() - start) / 1e6;
+    Map<Recording, Timing> prefill(long[] tokens) {
+        Runs runs = new Runs(reps);
+        for (int i = 0; i < warmup + reps; i++) {
+            for (Recording r : Recording.values()) {
+                Recorder rec = r.newRecorder();
+                runs.time(r, i - warmup, () -> model.forward(tokens, rec));
             }
-            memory.close();
-            return Timing.of(ms, memory.peak());
         }
+        return runs.timings();
     }
 
-    /** Decode: the prompt once, then each token alone with the KV cache; one time per token. */
-    Timing decode(long[] prompt, long[] tokens, Recording recording) {
-        runDecode(prompt, java.util.Arrays.copyOf(tokens, Math.min(2, tokens.length)), recording);   // warm-up
-        try (MemoryPeak memory = new MemoryPeak()) {
-            double[] ms = runDecode(prompt, tokens, recording);
-            memory.close();
-            return Timing.of(ms, memory.peak());
+    /** Decode: the prompt once per recording, then each token alone with the KV cache; one time per token. */
+    Map<Recording, Timing> decode(long[] prompt, long[] tokens) {
+        Map<Recording, KvCache> caches = new EnumMap<>(Recording.class);
+        for (Recording r : Recording.values()) {
+            caches.put(r, model.newCache());
+            model.forward(prompt, caches.get(r), Recorder.NONE);
         }
-    }
-
-    private double[] runDecode(long[] prompt, long[] tokens, Recording recording) {
-        KvCache cache = model.newCache();
-        model.forward(prompt, cache, Recorder.NONE);
-        double[] ms = new double[tokens.length];
+        Runs runs = new Runs(tokens.length - warmup);
         for (int i = 0; i < tokens.length; i++) {
-            Recorder rec = recording.newRecorder();
-            long start = System.nanoTime();
-            model.forward(new long[] {tokens[i]}, cache, rec);
-            ms[i] = (System.nanoTime() - start) / 1e6;
+            long[] token = {tokens[i]};
+            for (Recording r : Recording.values()) {
+                Recorder rec = r.newRecorder();
+                runs.time(r, i - warmup, () -> model.forward(token, caches.get(r), rec));
+            }
         }
-        return ms;
+        return runs.timings();
+    }
+
+    /** Times and memory peaks per recording; runs with a negative index are warm-up and not kept. */
+    private static final class Runs {
+        private final Map<Recording, double[]> ms = new EnumMap<>(Recording.class);
+        private final Map<Recording, MemoryPeak> memory = new EnumMap<>(Recording.class);
+
+        Runs(int n) {
+            for (Recording r : Recording.values()) {
+                ms.put(r, new double[n]);
+                memory.put(r, new MemoryPeak());
+            }
+        }
+
+        void time(Recording r, int index, Runnable run) {
+            if (index < 0) {
+                run.run();
+                return;
+            }
+            memory.get(r).during(() -> {
+                long start = System.nanoTime();
+                run.run();
+                ms.get(r)[index] = (System.nanoTime() - start) / 1e6;
+            });
+        }
+
+        Map<Recording, Timing> timings() {
+            Map<Recording, Timing> out = new EnumMap<>(Recording.class);
+            ms.forEach((r, times) -> out.put(r, Timing.of(times, memory.get(r).peak())));
+            return out;
+        }
     }
 }

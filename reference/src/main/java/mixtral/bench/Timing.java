@@ -5,6 +5,10 @@ import java.util.List;
 
 /** Wall-clock times of the repetitions of one figure, in milliseconds, and the memory it used. */
 public record Timing(List<Double> ms, Memory memory) {
+    public double min() {
+        return ms.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
     public double median() {
         double[] sorted = ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int n = sorted.length;
@@ -12,8 +16,8 @@ public record Timing(List<Double> ms, Memory memory) {
     }
 
     /**
-     * Peak memory while the figure ran, in bytes: Java heap, off-heap arrays (ND4J's buffers, counted by JavaCPP),
-     * and the resident set of the whole process. For the Hugging Face side only the resident set is known.
+     * Peak memory while the figure ran, in bytes: Java heap in use, off-heap (resident set minus heap in use, see
+     * {@link MemoryPeak}) and the resident set of the whole process. For Hugging Face only the resident set is known.
      */
     public record Memory(long heap, long offHeap, long rss) {
         public static final Memory UNKNOWN = new Memory(-1, -1, -1);

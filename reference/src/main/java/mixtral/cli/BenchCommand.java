@@ -42,7 +42,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--decode-prompt", defaultValue = "128", paramLabel = "T", description = "Prompt before the decode steps (default 128).")
     int decodePrompt;
 
-    @Option(names = "--decode-steps", defaultValue = "16", paramLabel = "N", description = "Tokens decoded one by one (default 16).")
+    @Option(names = "--decode-steps", defaultValue = "18", paramLabel = "N", description = "Tokens decoded one by one; the first --warmup of them are not timed (default 18).")
     int decodeSteps;
 
     @Option(names = "--reps", defaultValue = "5", paramLabel = "N", description = "Timed prefill runs; the median is reported (default 5).")
@@ -75,6 +75,10 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (reps < 1 || warmup < 0 || decodeSteps < 1 || decodePrompt < 1 || prefill.stream().anyMatch(t -> t < 1)) {
             throw new BadInputException("--reps, --decode-steps, --decode-prompt and --prefill must be at least 1, --warmup at least 0");
+        }
+        if (decodeSteps <= warmup) {
+            throw new BadInputException("--decode-steps (" + decodeSteps + ") must be more than --warmup (" + warmup
+                    + "): the first decode steps are the warm-up");
         }
         int n = threads != null ? threads : defaultThreads();
         if (n < 1) {
