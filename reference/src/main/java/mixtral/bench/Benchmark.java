@@ -52,6 +52,7 @@ public final class Benchmark {
             ModelBench bench = new ModelBench(model, s.warmup(), s.reps());
             for (Map.Entry<Figure, long[]> e : prompts.entrySet()) {
                 Figure f = e.getKey();
+                System.gc();   // start each figure without the previous one's garbage (or the checkpoint writer's)
                 progress.accept("ours: " + f.name());
                 ours.put(f, f.decode() ? bench.decode(e.getValue(), decodeTokens) : bench.prefill(e.getValue()));
                 peak.put(f, GemmPeak.gflops(f, c.hiddenSize(), c.intermediateSize()));
