@@ -18,15 +18,17 @@ public final class BenchReport {
         MixtralConfig c = r.config();
         Machine m = r.machine();
         StringBuilder b = new StringBuilder();
-        b.append(fmt("Machine: %s, %d cores; %d threads for both (ND4J %s BLAS, OMP_NUM_THREADS; torch.set_num_threads); "
+        b.append(fmt("- Machine: %s, %d cores; %d threads for both (ND4J %s BLAS, OMP_NUM_THREADS; torch.set_num_threads); "
                 + "load average %.2f at the start, %.2f at the end.%n", m.cpu(), m.cores(), m.threads(), m.blas(),
                 m.loadBefore(), m.loadAfter()));
-        b.append(fmt("Ours: %s. Theirs: %s.%n", m.jvm(), r.hf() == null ? "not run (--no-hf)"
+        b.append(fmt("- Ours: %s. Theirs: %s.%n", m.jvm(), r.hf() == null ? "not run (--no-hf)"
                 : "transformers " + r.hf().transformers() + " MixtralForCausalLM, eager attention, torch "
                 + r.hf().torch() + " CPU, " + r.hf().threads() + " threads"));
-        b.append(fmt("Checkpoint: D=%d, F=%d, %d layers, %d experts top-%d, %d heads / %d kv heads, V=%d, float32, "
-                + "random weights (seed %d). Medians (and minima) of %d runs after %d warm-up; decode: of %d tokens "
-                + "after a %d-token prompt and %d warm-up tokens. Our recordings take turns run by run.%n%n", c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(), c.numLocalExperts(),
+        b.append(fmt("- Checkpoint: D=%d, F=%d, %d layers, %d experts top-%d, %d heads / %d kv heads, V=%d, float32, "
+                + "token ids (and the weights, when bench writes the checkpoint) from seed %d. Medians (and minima) "
+                + "of %d runs after %d warm-up; decode: of %d tokens "
+                + "after a %d-token prompt and %d warm-up tokens. Our recordings take turns run by run.%n%n",
+                c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(), c.numLocalExperts(),
                 c.numExpertsPerTok(), c.numAttentionHeads(), c.numKeyValueHeads(), c.vocabSize(), r.settings().seed(),
                 r.settings().reps(), r.settings().warmup(), r.settings().decodeSteps() - r.settings().warmup(),
                 r.settings().decodePrompt(), r.settings().warmup()));
@@ -42,7 +44,8 @@ public final class BenchReport {
                 double ms = t.median();
                 double gflops = r.flops().get(f) / ms / 1e6;
                 double peak = r.gemmPeak().get(f);
-                b.append(fmt("| %s | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f%% | %+.1f%% | %s | %s | %s | %.0f | %.0f | %.0f | %s |%n",
+                b.append(fmt("| %s | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f%% | %+.1f%% | %s | %s | %s "
+                                + "| %.0f | %.0f | %.0f | %s |%n",
                         f.name(), byRec.getKey().name().toLowerCase(), ms, t.min(), f.tokensPerRun() * 1000 / ms, gflops,
                         peak, 100 * gflops / peak, 100 * (ms / off - 1),
                         hf == null ? "-" : fmt("%.1f", hf.median()), hf == null ? "-" : fmt("%.1f", hf.min()),
@@ -68,7 +71,8 @@ public final class BenchReport {
             }
             double routing = e.getValue().get(Recording.ROUTING).median() / off - 1;
             double all = e.getValue().get(Recording.ALL).median() / off - 1;
-            out.add(fmt("%s: routing-only recording %+.1f%% (goal <= 5%%): %s; full recording %+.1f%% (goal <= 20%%): %s",
+            out.add(fmt("%s: routing-only recording %+.1f%% (goal <= 5%%): %s; "
+                            + "full recording %+.1f%% (goal <= 20%%): %s",
                     name, 100 * routing, routing <= 0.05 ? "met" : "NOT met", 100 * all, all <= 0.20 ? "met" : "NOT met"));
         }
         return out;

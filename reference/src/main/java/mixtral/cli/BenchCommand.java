@@ -27,41 +27,51 @@ import picocli.CommandLine.Option;
             "Without --config or --model the checkpoint is mid-size: D=1024, F=3584, 4 layers, 8 experts top-2,",
             "16 heads, 4 kv heads, V=32000 (1.6 GB)."})
 final class BenchCommand implements Callable<Integer> {
-    @Option(names = "--config", paramLabel = "FILE", description = "Shape of the random checkpoint (config.json or params.json).")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Shape of the random checkpoint (config.json or params.json).")
     Path config;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "Time this Hugging Face-layout checkpoint instead of writing one.")
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Time this Hugging Face-layout checkpoint instead of writing one.")
     Path model;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Threads for both (default: OMP_NUM_THREADS, else all cores).")
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads for both (default: OMP_NUM_THREADS, else all cores).")
     Integer threads;
 
-    @Option(names = "--prefill", split = ",", defaultValue = "128,512", paramLabel = "T,...", description = "Prompt lengths to prefill (default 128,512).")
+    @Option(names = "--prefill", split = ",", defaultValue = "128,512", paramLabel = "T,...",
+            description = "Prompt lengths to prefill (default 128,512).")
     List<Integer> prefill;
 
-    @Option(names = "--decode-prompt", defaultValue = "128", paramLabel = "T", description = "Prompt before the decode steps (default 128).")
+    @Option(names = "--decode-prompt", defaultValue = "128", paramLabel = "T",
+            description = "Prompt before the decode steps (default 128).")
     int decodePrompt;
 
-    @Option(names = "--decode-steps", defaultValue = "18", paramLabel = "N", description = "Tokens decoded one by one; the first --warmup of them are not timed (default 18).")
+    @Option(names = "--decode-steps", defaultValue = "18", paramLabel = "N",
+            description = "Tokens decoded one by one; the first --warmup of them are not timed (default 18).")
     int decodeSteps;
 
-    @Option(names = "--reps", defaultValue = "5", paramLabel = "N", description = "Timed prefill runs; the median is reported (default 5).")
+    @Option(names = "--reps", defaultValue = "5", paramLabel = "N",
+            description = "Timed prefill runs; the median is reported (default 5).")
     int reps;
 
     @Option(names = "--warmup", defaultValue = "2", paramLabel = "N", description = "Untimed runs first (default 2).")
     int warmup;
 
-    @Option(names = "--seed", defaultValue = "0", paramLabel = "S", description = "Seed of the weights and token ids (default 0).")
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "S",
+            description = "Seed of the weights and token ids (default 0).")
     long seed;
 
     @Option(names = "--no-hf", description = "Time this model only.")
     boolean noHf;
 
-    @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "EXE", description = "Python with torch (default /usr/bin/python3).")
+    @Option(names = "--python", defaultValue = "/usr/bin/python3", paramLabel = "EXE",
+            description = "Python with torch (default /usr/bin/python3).")
     String python;
 
     @Option(names = "--hf-script", defaultValue = "golden/bench_hf.py", paramLabel = "FILE",
-            description = "The Hugging Face side (default golden/bench_hf.py; needs TRANSFORMERS_SRC and HF_HUB_SRC, see golden/README.md).")
+            description = "The Hugging Face side (default golden/bench_hf.py; needs TRANSFORMERS_SRC and HF_HUB_SRC, "
+                    + "see golden/README.md).")
     Path hfScript;
 
     @Option(names = "--out", paramLabel = "FILE", description = "Also write the table to this file.")
@@ -74,7 +84,8 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (reps < 1 || warmup < 0 || decodeSteps < 1 || decodePrompt < 1 || prefill.stream().anyMatch(t -> t < 1)) {
-            throw new BadInputException("--reps, --decode-steps, --decode-prompt and --prefill must be at least 1, --warmup at least 0");
+            throw new BadInputException(
+                    "--reps, --decode-steps, --decode-prompt and --prefill must be at least 1, --warmup at least 0");
         }
         if (decodeSteps <= warmup) {
             throw new BadInputException("--decode-steps (" + decodeSteps + ") must be more than --warmup (" + warmup
