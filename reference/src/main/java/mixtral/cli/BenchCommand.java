@@ -22,10 +22,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Time prefill and decode against Hugging Face transformers on the same random float32 checkpoint,",
-            "with recording off, routing only and everything; print a Markdown table. See docs/performance.md.",
-            "Without --config or --model the checkpoint is mid-size: D=1024, F=3584, 4 layers, 8 experts top-2,",
-            "16 heads, 4 kv heads, V=32000 (1.6 GB)."})
+        description = {"Time prefill and decode against Hugging Face transformers on one checkpoint,",
+            "with recording off, routing only and everything; print a Markdown table.",
+            "Without --model it writes a random float32 checkpoint, by default mid-size:",
+            "D=1024, F=3584, 4 layers, 8 experts top-2, 16/4 heads, V=32000 (1.6 GB).",
+            "See docs/performance.md."})
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE",
             description = "Shape of the random checkpoint (config.json or params.json).")
