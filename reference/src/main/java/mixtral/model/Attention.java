@@ -45,26 +45,24 @@ final class Attention {
         INDArray[] past = cache.append(layer, k, v);                  // [S, KV*Hd] each
         int s = (int) past[0].rows();
 
-        INDArray qh = q.reshape('c', t, heads, headDim).permute(1, 0, 2).dup('c');    // [H, T, Hd]
-        INDArray kh = byQueryHead(past[0], s);                                          // [H, S, Hd]
-        INDArray vh = byQueryHead(past[1], s);                                          // [H, S, Hd]
+        // The G = H / KV query heads that share a kv head form one batch: [KV, G*T, Hd] against that head's keys.
+        int g = heads / kvHeads;
+        INDArray qh = q.reshape('c', t, heads, headDim).permute(1, 0, 2).dup('c')
+                .reshape('c', kvHeads, (long) g * t, headDim);                                // [KV, G*T, Hd]
+        INDArray kh = past[0].reshape('c', s, kvHeads, headDim).permute(1, 0, 2);            // [KV, S, Hd]
+        INDArray vh = past[1].reshape('c', s, kvHeads, headDim).permute(1, 0, 2);            // [KV, S, Hd]
 
-        INDArray scores = Nd4j.matmul(qh, kh, false, true, false).divi(Math.sqrt(headDim));   // [H, T, S]
+        INDArray scores = Nd4j.matmul(qh, kh, false, true, false).divi(Math.sqrt(headDim));   // [KV, G*T, S] = [H, T, S]
         scores.reshape('c', heads, (long) t * s).addiRowVector(mask(t, s, pos0));
-        INDArray probs = Ops.softmaxRows(scores.reshape('c', (long) heads * t, s)).reshape('c', heads, t, s);
-        rec.record(TensorNames.attnProbs(layer), probs);
+        INDArray probs = Ops.softmaxRows(scores.reshape('c', (long) heads * t, s));            // [H*T, S]
+        rec.record(TensorNames.attnProbs(layer), () -> probs.reshape('c', heads, t, s));
 
-        INDArray mixed = Nd4j.matmul(probs, vh)                                          // [H, T, Hd]
-                .permute(1, 0, 2).dup('c').reshape('c', t, (long) heads * headDim);   // [T, H*Hd]
+        INDArray mixed = Nd4j.matmul(probs.reshape('c', kvHeads, (long) g * t, s), vh)      // [KV, G*T, Hd]
+                .reshape('c', heads, t, headDim).permute(1, 0, 2).dup('c')
+                .reshape('c', t, (long) heads * headDim);                                      // [T, H*Hd]
         INDArray out = Ops.linear(mixed, wo.get());                                      // [T, D]
         rec.record(TensorNames.attnOut(layer), out);
         return out;
-    }
-
-    /** [S, KV*Hd] -> [H, S, Hd], each kv head repeated for the H / KV query heads that read it. */
-    private INDArray byQueryHead(INDArray kv, int s) {
-        INDArray perKvHead = kv.reshape('c', s, kvHeads, headDim).permute(1, 0, 2);     // [KV, S, Hd]
-        return perKvHead.repeat(0, heads / kvHeads);                                     // [H, S, Hd]
     }
 
     /**

@@ -14,9 +14,10 @@ final class Expert {
         this.w3 = w3;
     }
 
-    /** x [n, D], the tokens routed here -> [n, D] */
+    /** x [n, D], the tokens routed here -> [n, D]. Computed with the tokens as columns, W x as in the paper. */
     INDArray forward(INDArray x) {
-        INDArray gated = Ops.silu(Ops.linear(x, w1.get())).muli(Ops.linear(x, w3.get()));   // [n, F]
-        return Ops.linear(gated, w2.get());                                                  // [n, D]
+        INDArray columns = x.transpose();                                                                    // [D, n]
+        INDArray gated = Ops.siluInPlace(Ops.times(w1.get(), columns)).muli(Ops.times(w3.get(), columns));   // [F, n]
+        return Ops.times(w2.get(), gated).transpose();                                                       // [n, D]
     }
 }

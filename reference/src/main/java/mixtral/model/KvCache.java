@@ -1,5 +1,6 @@
 package mixtral.model;
 
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -50,11 +51,13 @@ public final class KvCache {
     }
 
     private INDArray grow(INDArray old, int capacity) {
-        INDArray bigger = Nd4j.zeros(capacity, width);
-        if (old != null && length > 0) {
-            bigger.get(NDArrayIndex.interval(0, length), NDArrayIndex.all())
-                    .assign(old.get(NDArrayIndex.interval(0, length), NDArrayIndex.all()));
+        try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {   // outlives the layer
+            INDArray bigger = Nd4j.zeros(capacity, width);
+            if (old != null && length > 0) {
+                bigger.get(NDArrayIndex.interval(0, length), NDArrayIndex.all())
+                        .assign(old.get(NDArrayIndex.interval(0, length), NDArrayIndex.all()));
+            }
+            return bigger;
         }
-        return bigger;
     }
 }

@@ -5,11 +5,24 @@ import mixtral.config.MixtralConfig;
 import mixtral.trace.Recorder;
 import mixtral.trace.TensorNames;
 import mixtral.weights.WeightSource;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The whole Mixtral decoder: embedding, L decoder layers, final RMSNorm, LM head. */
 public final class MixtralModel {
+    /**
+     * Where a decoder layer's intermediate arrays live: one block of memory, reused by every layer and grown when a
+     * longer prompt needs more. Without it ND4J allocates (and the OS pages in) hundreds of MB of fresh buffers per
+     * prompt, freed only when the garbage collector happens to run. Arrays that outlive the layer (its output, the
+     * KV cache, recorded tensors, RoPE tables) are made outside it.
+     */
+    private static final WorkspaceConfiguration LAYER_MEMORY = WorkspaceConfiguration.builder()
+            .policyLearning(LearningPolicy.FIRST_LOOP).policySpill(SpillPolicy.REALLOCATE).build();
+
     private final MixtralConfig config;
     private final Embedding embedding;
     private final DecoderLayer[] layers;
@@ -99,7 +112,9 @@ public final class MixtralModel {
         INDArray x = embedding.rows(toInt(tokens));                        // [T, D]
         rec.record(TensorNames.EMBED, x);
         for (int i = 0; i < layers.length; i++) {
-            x = layers[i].forward(x, cache, rec);                           // [T, D]
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(LAYER_MEMORY, "layer")) {
+                x = layers[i].forward(x, cache, rec).detach();              // [T, D]
+            }
             rec.layerDone(i, layers.length);
         }
         cache.advance(tokens.length);

@@ -1,7 +1,9 @@
 package mixtral.model;
 
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -15,9 +17,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 final class Rope {
     private final int headDim;
     private final float[] invFreq;   // [Hd/2]
-    private int positions;                 // P, positions the tables cover
-    private INDArray cos;                  // [P, Hd] for positions 0..P-1, the halves repeated
-    private INDArray sin;                  // [P, Hd]
+    private int positions;           // P, positions the tables cover
+    private INDArray cos;            // [P, Hd] for positions 0..P-1, the halves repeated
+    private INDArray signedSin;      // [P, Hd], the first half negated (see apply)
 
     Rope(int headDim, double theta) {
         this.headDim = headDim;
@@ -29,20 +31,30 @@ final class Rope {
     }
 
     /**
-     * Rotates every head of x [T, n*Hd] (n heads side by side) for positions pos0 .. pos0+T-1.
+     * Rotates every head of x [T, n*Hd] (n heads side by side) for positions pos0 .. pos0+T-1:
+     * x * cos + rotate_half(x) * sin, where rotate_half(x1, x2) = (-x2, x1). The sign lives in the sin table, so
+     * rotate_half is a swap of the halves: (x2, x1) * (-sin, sin).
      */
     INDArray apply(INDArray x, int nHeads, int pos0) {
         int t = (int) x.rows();
         int half = headDim / 2;
         ensureTables(pos0 + t);
-        INDArray c = Nd4j.tile(cos.get(NDArrayIndex.interval(pos0, pos0 + t), NDArrayIndex.all()), 1, nHeads);   // [T, n*Hd]
-        INDArray s = Nd4j.tile(sin.get(NDArrayIndex.interval(pos0, pos0 + t), NDArrayIndex.all()), 1, nHeads);   // [T, n*Hd]
-        INDArray pairs = x.reshape('c', t, nHeads, 2, half);                                                    // [T, n, 2, Hd/2]
-        INDArray first = pairs.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(0), NDArrayIndex.all());
-        INDArray second = pairs.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(1), NDArrayIndex.all());
-        INDArray rotated = Nd4j.concat(2, second.neg().reshape(t, nHeads, 1, half), first.reshape(t, nHeads, 1, half))
-                .reshape('c', t, (long) nHeads * headDim);                                                    // rotate_half(x)
-        return x.mul(c).addi(rotated.muli(s));                                                                // [T, n*Hd]
+        INDArrayIndex rows = NDArrayIndex.interval(pos0, pos0 + t);
+        INDArray c = cos.get(rows, NDArrayIndex.all()).reshape('c', t, 1, headDim);         // [T, 1, Hd], for every head
+        INDArray s = signedSin.get(rows, NDArrayIndex.all()).reshape('c', t, 1, headDim);   // [T, 1, Hd]
+
+        INDArray pairs = x.reshape('c', t, nHeads, 2, half);                                 // [T, n, 2, Hd/2]
+        INDArray swapped = Nd4j.createUninitialized(x.dataType(), t, nHeads, 2, half);
+        half(swapped, 0).assign(half(pairs, 1));
+        half(swapped, 1).assign(half(pairs, 0));
+        INDArray rotated = swapped.reshape('c', t, nHeads, headDim).muli(s);                 // rotate_half(x) * sin
+        return x.reshape('c', t, nHeads, headDim).mul(c).addi(rotated)
+                .reshape('c', t, (long) nHeads * headDim);                                   // [T, n*Hd]
+    }
+
+    /** The first (0) or second (1) half of every head of pairs [T, n, 2, Hd/2]. */
+    private static INDArray half(INDArray pairs, int which) {
+        return pairs.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.point(which), NDArrayIndex.all());
     }
 
     private void ensureTables(int needed) {
@@ -57,11 +69,14 @@ final class Rope {
             for (int i = 0; i < half; i++) {
                 float angle = (float) pos * invFreq[i];
                 c[pos * headDim + i] = c[pos * headDim + i + half] = (float) Math.cos(angle);
-                s[pos * headDim + i] = s[pos * headDim + i + half] = (float) Math.sin(angle);
+                s[pos * headDim + i] = -(float) Math.sin(angle);
+                s[pos * headDim + i + half] = (float) Math.sin(angle);
             }
         }
-        cos = Nd4j.create(c, new long[] {p, headDim}, 'c');
-        sin = Nd4j.create(s, new long[] {p, headDim}, 'c');
+        try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {   // kept across layers
+            cos = Nd4j.create(c, new long[] {p, headDim}, 'c');
+            signedSin = Nd4j.create(s, new long[] {p, headDim}, 'c');
+        }
         positions = p;
     }
 }

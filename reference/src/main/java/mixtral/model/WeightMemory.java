@@ -3,7 +3,9 @@ package mixtral.model;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.function.Supplier;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Where the model's float32 weights live. Unbounded: every weight is converted once, at load, and stays. Bounded:
@@ -83,7 +85,9 @@ public final class WeightMemory {
             it.remove();
             release(old);
         }
-        w.value = w.load.get();
+        try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            w.value = w.load.get();      // the layer's workspace is reused every pass: weights must live outside it
+        }
         resident.add(w);
         bytes += w.bytes;
         peakBytes = Math.max(peakBytes, bytes);

@@ -21,7 +21,11 @@ public interface Recorder {
 
     boolean wants(String name);
 
-    /** Keeps a copy of {@code value} if {@link #wants} the name; the caller may overwrite the array afterwards. */
+    /**
+     * Keeps a copy of {@code value} if {@link #wants} the name; the caller may overwrite the array afterwards. The value
+     * may live in the model's reused layer memory (an ND4J workspace), so make the copy outside it
+     * ({@code Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()}).
+     */
     void record(String name, INDArray value);
 
     /** Called after each decoder layer, so that a long forward pass can show progress. */

@@ -6,7 +6,9 @@ import java.util.Map;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import mixtral.config.MixtralConfig;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /** Keeps a copy of the tensors its filter selects, in the order the forward pass produced them. */
 public final class TraceRecorder implements Recorder {
@@ -51,7 +53,9 @@ public final class TraceRecorder implements Recorder {
     @Override
     public void record(String name, INDArray value) {
         if (filter.test(name)) {
-            tensors.put(name, value.dup('c'));
+            try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {   // see MixtralModel
+                tensors.put(name, value.dup('c'));
+            }
         }
     }
 

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Times the PUBLISHED Hugging Face MixtralForCausalLM (eager attention, float32, PyTorch CPU) on the checkpoint and
+token ids that `./mixtral bench` gives it, so the two can be compared in one run. Not meant to be run by hand:
+`./mixtral bench` writes the request (JSON, see below) to a file, runs `python3 bench_hf.py REQUEST.json` and reads
+one JSON object from stdout.
+
+Request: {"model": DIR, "threads": N, "warmup": W, "reps": R,
+          "prefill": {"128": [ids...], "512": [ids...]}, "decode": {"prompt": [ids...], "tokens": [ids...]}}
+Answer:  {"torch": ..., "transformers": ..., "threads": N,
+          "figures": {"prefill_128": {"ms": [...], "peak_rss_bytes": ...}, ..., "decode": {...}}}
+Prefill runs the prompt with no cache; decode feeds `tokens` one at a time after the prompt, with the KV cache, and
+reports the time per token, leaving out the first W tokens (warm-up) as the Java side does. The thread count must be fixed before torch starts, so it comes from OMP_NUM_THREADS
+(which `./mixtral bench` sets to the same N) and is also set with torch.set_num_threads.
+"""
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from goldgen import published  # noqa: E402  (sets up the import paths for the published code)
+
+import torch  # noqa: E402
+
+transformers = published.import_transformers()
+
+
+class RssPeak:
+    """Peak resident set size while a block runs, sampled every 5 ms from /proc (torch's CPU allocator has no
+    counter of its own)."""
+
+    def __enter__(self):
+        self.peak = self._rss()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._rss())
+
+    def _sample(self):
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, self._rss())
+
+    @staticmethod
+    def _rss():
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def timed(fn, warmup, reps):
+    for _ in range(warmup):
+        fn()
+    times = []
+    with RssPeak() as rss:
+        for _ in range(reps):
+            start = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - start) * 1e3)
+    return {"ms": times, "peak_rss_bytes": rss.peak}
+
+
+def prefill(model, ids):
+    x = torch.tensor([ids])
+    return lambda: model(input_ids=x, use_cache=False)
+
+
+def decode_steps(model, prompt, tokens):
+    """Runs the prompt, then the tokens one at a time with the cache; returns the per-token times in ms."""
+    out = model(input_ids=torch.tensor([prompt]), use_cache=True)
+    past = out.past_key_values
+    times = []
+    for t in tokens:
+        start = time.perf_counter()
+        out = model(input_ids=torch.tensor([[t]]), past_key_values=past, use_cache=True)
+        past = out.past_key_values
+        times.append((time.perf_counter() - start) * 1e3)
+    return times
+
+
+def main():
+    req = json.loads(Path(sys.argv[1]).read_text())
+    torch.set_num_threads(req["threads"])
+    model = transformers.MixtralForCausalLM.from_pretrained(
+        req["model"], torch_dtype=torch.float32, attn_implementation="eager")
+    model.eval()
+    attn = type(model.model.layers[0].self_attn).__name__
+    assert attn == "MixtralAttention", f"expected eager attention, got {attn}"
+    figures = {}
+    with torch.inference_mode():
+        for n, ids in req["prefill"].items():
+            figures[f"prefill_{n}"] = timed(prefill(model, ids), req["warmup"], req["reps"])
+        d = req["decode"]
+        with RssPeak() as rss:
+            times = decode_steps(model, d["prompt"], d["tokens"])
+        figures["decode"] = {"ms": times[req["warmup"]:], "peak_rss_bytes": rss.peak}  # the first steps warm up
+    print(json.dumps({"torch": torch.__version__, "transformers": transformers.__version__,
+                      "threads": torch.get_num_threads(), "figures": figures}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+package mixtral.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import mixtral.bench.Benchmark.Results;
+import mixtral.bench.ModelBench.Recording;
+import mixtral.config.MixtralConfig;
+
+/** The results as a Markdown table (pasted as is into docs/performance.md), then the goals, met or not. */
+public final class BenchReport {
+    private static final double MB = 1024.0 * 1024.0;
+
+    private BenchReport() {}
+
+    public static String markdown(Results r) {
+        MixtralConfig c = r.config();
+        Machine m = r.machine();
+        StringBuilder b = new StringBuilder();
+        b.append(fmt("- Machine: %s, %d cores; %d threads for both (ND4J %s BLAS, OMP_NUM_THREADS; torch.set_num_threads); "
+                + "load average %.2f at the start, %.2f at the end.%n", m.cpu(), m.cores(), m.threads(), m.blas(),
+                m.loadBefore(), m.loadAfter()));
+        b.append(fmt("- Ours: %s. Theirs: %s.%n", m.jvm(), r.hf() == null ? "not run (--no-hf)"
+                : "transformers " + r.hf().transformers() + " MixtralForCausalLM, eager attention, torch "
+                + r.hf().torch() + " CPU, " + r.hf().threads() + " threads"));
+        b.append(fmt("- Checkpoint: D=%d, F=%d, %d layers, %d experts top-%d, %d heads / %d kv heads, V=%d, float32, "
+                + "token ids (and the weights, when bench writes the checkpoint) from seed %d. Medians (and minima) "
+                + "of %d runs after %d warm-up; decode: of %d tokens "
+                + "after a %d-token prompt and %d warm-up tokens. Our recordings take turns run by run.%n%n",
+                c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(), c.numLocalExperts(),
+                c.numExpertsPerTok(), c.numAttentionHeads(), c.numKeyValueHeads(), c.vocabSize(), r.settings().seed(),
+                r.settings().reps(), r.settings().warmup(), r.settings().decodeSteps() - r.settings().warmup(),
+                r.settings().decodePrompt(), r.settings().warmup()));
+        b.append("| figure | recording | ours ms | (min) | tokens/s | GFLOP/s | GEMM peak GFLOP/s | % of peak | vs off "
+                + "| HF ms | (min) | ours / HF | heap MB | off-heap MB | RSS MB | HF RSS MB |\n");
+        b.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Map.Entry<Figure, Map<Recording, Timing>> e : r.ours().entrySet()) {
+            Figure f = e.getKey();
+            double off = e.getValue().get(Recording.OFF).median();
+            Timing hf = r.hf() == null ? null : r.hf().figures().get(f.name());
+            for (Map.Entry<Recording, Timing> byRec : e.getValue().entrySet()) {
+                Timing t = byRec.getValue();
+                double ms = t.median();
+                double gflops = r.flops().get(f) / ms / 1e6;
+                double peak = r.gemmPeak().get(f);
+                b.append(fmt("| %s | %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f%% | %+.1f%% | %s | %s | %s "
+                                + "| %.0f | %.0f | %.0f | %s |%n",
+                        f.name(), byRec.getKey().name().toLowerCase(), ms, t.min(), f.tokensPerRun() * 1000 / ms, gflops,
+                        peak, 100 * gflops / peak, 100 * (ms / off - 1),
+                        hf == null ? "-" : fmt("%.1f", hf.median()), hf == null ? "-" : fmt("%.1f", hf.min()),
+                        hf == null ? "-" : fmt("%.2f", ms / hf.median()),
+                        t.memory().heap() / MB, t.memory().offHeap() / MB, t.memory().rss() / MB,
+                        hf == null ? "-" : fmt("%.0f", hf.memory().rss() / MB)));
+            }
+        }
+        b.append('\n');
+        goals(r).forEach(g -> b.append("- ").append(g).append('\n'));
+        return b.toString();
+    }
+
+    /** The goals, each with the measured value. */
+    static List<String> goals(Results r) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<Figure, Map<Recording, Timing>> e : r.ours().entrySet()) {
+            String name = e.getKey().name();
+            double off = e.getValue().get(Recording.OFF).median();
+            if (r.hf() != null && r.hf().figures().containsKey(name)) {
+                double ratio = off / r.hf().figures().get(name).median();
+                out.add(fmt("%s: ours / HF = %.2f (goal <= 1.0): %s", name, ratio, ratio <= 1.0 ? "met" : "NOT met"));
+            }
+            double routing = e.getValue().get(Recording.ROUTING).median() / off - 1;
+            double all = e.getValue().get(Recording.ALL).median() / off - 1;
+            out.add(fmt("%s: routing-only recording %+.1f%% (goal <= 5%%): %s; "
+                            + "full recording %+.1f%% (goal <= 20%%): %s",
+                    name, 100 * routing, routing <= 0.05 ? "met" : "NOT met", 100 * all, all <= 0.20 ? "met" : "NOT met"));
+        }
+        return out;
+    }
+
+    private static String fmt(String format, Object... args) {
+        return String.format(Locale.ROOT, format, args);
+    }
+}

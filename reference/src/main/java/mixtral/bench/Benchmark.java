@@ -1,0 +1,71 @@
+package mixtral.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import mixtral.bench.ModelBench.Recording;
+import mixtral.config.MixtralConfig;
+import mixtral.model.MixtralModel;
+import mixtral.weights.Checkpoint;
+
+/** Runs every figure on one checkpoint: this model with each recording, the GEMM peak, then Hugging Face. */
+public final class Benchmark {
+    /**
+     * @param prefill      prompt lengths to time a prefill of
+     * @param decodePrompt tokens in the cache before the timed decode steps
+     * @param decodeSteps  tokens decoded one at a time, each one repetition (the first {@code warmup} are not kept)
+     */
+    public record Settings(List<Integer> prefill, int decodePrompt, int decodeSteps, int warmup, int reps, long seed,
+                           int threads) {}
+
+    /** Everything one run measured. {@code hf} is null when Hugging Face was not run. */
+    public record Results(MixtralConfig config, Settings settings, Machine machine,
+                          Map<Figure, Map<Recording, Timing>> ours, Map<Figure, Double> gemmPeak, Map<Figure, Double> flops,
+                          HfBench.Result hf) {}
+
+    private Benchmark() {}
+
+    /** Times the model in {@code checkpoint}; {@code hf} may be null to skip the published implementation. */
+    public static Results run(Path checkpoint, Settings s, HfBench hf, Consumer<String> progress)
+            throws IOException, InterruptedException {
+        Machine before = Machine.now(s.threads());
+        Map<Figure, long[]> prompts = new LinkedHashMap<>();
+        Map<Figure, Map<Recording, Timing>> ours = new LinkedHashMap<>();
+        Map<Figure, Double> peak = new LinkedHashMap<>();
+        Map<Figure, Double> flops = new LinkedHashMap<>();
+        MixtralConfig c;
+        long[] decodeTokens;
+        try (Checkpoint ckpt = Checkpoint.open(checkpoint)) {
+            c = ckpt.config();
+            SplittableRandom random = new SplittableRandom(s.seed());
+            for (int t : s.prefill()) {
+                prompts.put(Figure.prefill(t), random.longs(t, 0, c.vocabSize()).toArray());
+            }
+            prompts.put(Figure.decodeAfter(s.decodePrompt()), random.longs(s.decodePrompt(), 0, c.vocabSize()).toArray());
+            decodeTokens = random.longs(s.decodeSteps(), 0, c.vocabSize()).toArray();
+            progress.accept("loading " + checkpoint);
+            MixtralModel model = MixtralModel.load(ckpt);
+            ModelBench bench = new ModelBench(model, s.warmup(), s.reps());
+            for (Map.Entry<Figure, long[]> e : prompts.entrySet()) {
+                Figure f = e.getKey();
+                System.gc();   // start each figure without the previous one's garbage (or the checkpoint writer's)
+                progress.accept("ours: " + f.name());
+                ours.put(f, f.decode() ? bench.decode(e.getValue(), decodeTokens) : bench.prefill(e.getValue()));
+                peak.put(f, GemmPeak.gflops(f, c.hiddenSize(), c.intermediateSize()));
+                flops.put(f, f.decode()
+                        ? Flops.forward(c, 1, f.tokens() + s.decodeSteps() / 2)
+                        : Flops.forward(c, f.tokens(), 0));
+            }
+        }
+        HfBench.Result hfResult = null;
+        if (hf != null) {
+            progress.accept("Hugging Face: all figures");
+            hfResult = hf.run(checkpoint, s.threads(), s.warmup(), s.reps(), prompts, decodeTokens);
+        }
+        return new Results(c, s, before.until(Machine.now(s.threads())), ours, peak, flops, hfResult);
+    }
+}

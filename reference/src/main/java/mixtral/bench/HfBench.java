@@ -1,0 +1,85 @@
+package mixtral.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import mixtral.BadInputException;
+
+/**
+ * Runs the published Hugging Face implementation on the same checkpoint and tokens, through golden/bench_hf.py in a
+ * Python subprocess with the same thread count, and reads back its times.
+ */
+public final class HfBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What ran on the Hugging Face side, and its timing per figure name. */
+    public record Result(String torch, String transformers, int threads, Map<String, Timing> figures) {}
+
+    private final String python;
+    private final Path script;
+
+    public HfBench(String python, Path script) {
+        if (!Files.isRegularFile(script)) {
+            throw new BadInputException("--hf-script " + script + ": no such file (run from the repository root, "
+                    + "or pass --no-hf to time this model alone)");
+        }
+        this.python = python;
+        this.script = script;
+    }
+
+    Result run(Path checkpoint, int threads, int warmup, int reps, Map<Figure, long[]> prompts, long[] decodeTokens)
+            throws IOException, InterruptedException {
+        ObjectNode req = JSON.createObjectNode().put("model", checkpoint.toString()).put("threads", threads)
+                .put("warmup", warmup).put("reps", reps);
+        ObjectNode prefill = req.putObject("prefill");
+        prompts.forEach((f, ids) -> {
+            if (f.decode()) {
+                ObjectNode d = req.putObject("decode");
+                d.set("prompt", JSON.valueToTree(ids));
+                d.set("tokens", JSON.valueToTree(decodeTokens));
+            } else {
+                prefill.set(String.valueOf(f.tokens()), JSON.valueToTree(ids));
+            }
+        });
+        Path reqFile = Files.createTempFile("bench-hf", ".json");
+        Path errFile = Files.createTempFile("bench-hf", ".log");
+        try {
+            JSON.writeValue(reqFile.toFile(), req);
+            ProcessBuilder pb = new ProcessBuilder(python, script.toString(), reqFile.toString())
+                    .redirectError(errFile.toFile());
+            pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
+            pb.environment().put("MKL_NUM_THREADS", String.valueOf(threads));
+            Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                List<String> err = Files.readAllLines(errFile);
+                throw new BadInputException("the Hugging Face benchmark (" + python + " " + script + ") failed: "
+                        + String.join("\n  ", err.subList(Math.max(0, err.size() - 15), err.size())));
+            }
+            return parse(JSON.readTree(out));
+        } finally {
+            Files.deleteIfExists(reqFile);
+            Files.deleteIfExists(errFile);
+        }
+    }
+
+    private static Result parse(JsonNode answer) {
+        Map<String, Timing> figures = new LinkedHashMap<>();
+        answer.get("figures").fields().forEachRemaining(e -> {
+            List<Double> ms = new ArrayList<>();
+            e.getValue().get("ms").forEach(v -> ms.add(v.asDouble()));
+            long rss = e.getValue().get("peak_rss_bytes").asLong();
+            figures.put(e.getKey(), new Timing(ms, new Timing.Memory(-1, -1, rss)));
+        });
+        return new Result(answer.get("torch").asText(), answer.get("transformers").asText(),
+                answer.get("threads").asInt(), figures);
+    }
+}
