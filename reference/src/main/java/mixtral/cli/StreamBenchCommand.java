@@ -3,9 +3,7 @@ package mixtral.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -59,18 +57,10 @@ final class StreamBenchCommand implements Callable<Integer> {
                     dropCaches), bar::stepBy);
         } finally {
             if (!keep) {
-                delete(target);
+                BenchCommand.deleteTree(target);
             }
         }
         System.out.print(StreamingReport.markdown(r, MemoryOption.parse(budget), tokens));
         return Main.OK;
-    }
-
-    private static void delete(Path dir) throws IOException {
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
