@@ -126,6 +126,7 @@ public final class StreamingBenchmark {
             Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "1");
             return true;
         } catch (IOException | InterruptedException | RuntimeException e) {
+            System.err.println("stream-bench: could not empty the page cache (" + e + "); the first run is not cold");
             return false;
         }
     }
