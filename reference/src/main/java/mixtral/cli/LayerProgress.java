@@ -18,11 +18,20 @@ final class LayerProgress implements Recorder, AutoCloseable {
     private final WeightMemory memory;
     private final String task;
     private ProgressBar bar;
+    private long started;
+    private long convertedBefore;
 
     LayerProgress(Recorder inner, WeightMemory memory, String task) {
         this.inner = inner;
         this.memory = memory;
         this.task = task;
+        restart();
+    }
+
+    /** A forward pass starts now: its rate counts from here. */
+    private void restart() {
+        started = System.nanoTime();
+        convertedBefore = memory.convertedBytes();
     }
 
     @Override
@@ -48,7 +57,9 @@ final class LayerProgress implements Recorder, AutoCloseable {
                     .setStyle(ProgressBarStyle.ASCII).setConsumer(new ConsoleProgressBarConsumer(System.err)).build();
         }
         bar.stepTo(layer + 1);
-        bar.setExtraMessage(String.format("%,d MB of weights read", memory.convertedBytes() >> 20));
+        double seconds = Math.max(1e-3, (System.nanoTime() - started) / 1e9);
+        long mb = (memory.convertedBytes() - convertedBefore) >> 20;
+        bar.setExtraMessage(String.format("%,d MB of weights read, %,.0f MB/s", mb, mb / seconds));
         if (layer + 1 == layers) {
             close();
         }
@@ -60,5 +71,6 @@ final class LayerProgress implements Recorder, AutoCloseable {
             bar.close();
             bar = null;
         }
+        restart();
     }
 }
