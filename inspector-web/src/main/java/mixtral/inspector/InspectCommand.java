@@ -68,6 +68,7 @@ public final class InspectCommand implements Callable<Integer>, PluginCommand {
     /** Loads the model, traces the example prompt, starts listening and prints where; does not wait. */
     Started start() {
         Limits limits = limits();
+        memory.validate();
         InetAddress address = checkPortFree(host, port);
         Path dataDir = data != null ? data : Path.of(System.getProperty("user.home"), ".cache", "mixtral-inspector");
         System.out.println("loading " + (model == null ? "the embedded demo model" : model) + " ...");

@@ -22,6 +22,13 @@ public final class MemoryOption {
                     + "memory, at most 3/4 of the off-heap limit (-Dorg.bytedeco.javacpp.maxbytes, by default -Xmx).")
     String budget;
 
+    /** Checks the option's value up front, before anything slow starts. */
+    public void validate() {
+        if (budget != null) {
+            parse(budget);
+        }
+    }
+
     /** Unbounded when the whole model fits the budget (faster: nothing is converted twice), else bounded by it. */
     public WeightMemory memoryFor(MixtralConfig config) {
         long limit = budget != null ? parse(budget) : defaultBudget();

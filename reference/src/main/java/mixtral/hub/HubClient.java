@@ -83,7 +83,8 @@ final class HubClient {
         try {
             return http.send(req, handler);
         } catch (IOException e) {
-            throw new DownloadException(what + ": cannot reach " + endpoint + " (" + e.getMessage() + ")");
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new DownloadException(what + ": cannot reach " + endpoint + " (" + why + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DownloadException(what + ": interrupted");
