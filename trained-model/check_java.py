@@ -36,6 +36,8 @@ def main():
     ap.add_argument("--model", type=Path, required=True, help="folder written by train.py")
     ap.add_argument("--tol", type=float, default=1e-3, help="largest allowed logit difference")
     args = ap.parse_args()
+    if not (args.model / "model.safetensors").exists() or not (args.model / "config.json").exists():
+        ap.error(f"{args.model} holds no config.json + model.safetensors: run trained-model/train.py first")
     transformers = import_transformers()
     from safetensors.torch import load_file
     cfg = json.loads((args.model / "config.json").read_text())
@@ -48,8 +50,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for language, prompt in PROMPTS.items():
             trace_path = Path(tmp) / f"{language}.safetensors"
-            subprocess.run([str(ROOT / "mixtral"), "trace", "--model", str(args.model), "--prompt", prompt,
-                            "--out", str(trace_path)], check=True, capture_output=True)
+            run = subprocess.run([str(ROOT / "mixtral"), "trace", "--model", str(args.model), "--prompt", prompt,
+                                  "--out", str(trace_path)], capture_output=True, text=True)
+            if run.returncode != 0:
+                raise SystemExit(f"./mixtral trace failed on the {language} prompt: {run.stderr.strip()}")
             trace = load_file(str(trace_path))
             ids = trace["tokens"][None]                                          # [1, T]
             with torch.no_grad():

@@ -15,6 +15,7 @@ source is picked in proportion to its size. Each sequence is BOS followed by a w
 """
 import argparse
 import csv
+import hashlib
 import json
 import math
 import os
@@ -85,11 +86,13 @@ class Corpus:
             raise SystemExit(f"the manifest has no source for {missing}: rerun build_corpus.py")
 
     def _tokens(self, path):
-        cache = path.with_suffix(f".{tokenizer_digest()}.npy")
+        text = path.read_text(encoding="utf-8")
+        # Keyed by both the tokenizer and the text, so that a rebuilt corpus or tokenizer is never read stale.
+        cache = path.with_suffix(f".{tokenizer_digest()}-{hashlib.sha256(text.encode()).hexdigest()[:12]}.npy")
         if cache.exists():
             return np.load(cache)
         # Paragraphs are encoded one by one (as a prompt would be) and joined by two newline byte pieces.
-        paragraphs = [p for p in path.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+        paragraphs = [p for p in text.split("\n\n") if p.strip()]
         ids = []
         for piece in self.sp.encode(paragraphs):
             ids.extend(piece)
@@ -124,7 +127,6 @@ _DIGEST = None
 def tokenizer_digest():
     global _DIGEST
     if _DIGEST is None:
-        import hashlib
         _DIGEST = hashlib.sha256(TOKENIZER.read_bytes()).hexdigest()[:12]
     return _DIGEST
 
@@ -196,7 +198,7 @@ def plot(rows, evals, path, title):
     smooth = np.convolve([r["lm_loss"] for r in rows], np.ones(k) / k, mode="valid")
     ax.plot(steps[k - 1:], smooth, lw=1.5, label=f"training loss, mean of {k} steps")
     if evals:
-        ax.plot([e[0] for e in evals], [e[1] for e in evals], "o-", ms=3, label="held-out loss (all groups)")
+        ax.plot([e[0] for e in evals], [e[1] for e in evals], "o-", ms=3, label="held-out loss, mean of the six groups")
     ax.set_xlabel("step")
     ax.set_ylabel("cross-entropy (nats per token)")
     ax.set_title(title)
