@@ -230,6 +230,7 @@ def main():
         num_experts_per_tok=shape["num_experts_per_tok"], max_position_embeddings=4096, rope_theta=1e6,
         sliding_window=None, tie_word_embeddings=False, output_router_logits=True,
         router_aux_loss_coef=args.aux_coef, attn_implementation="eager", bos_token_id=1, eos_token_id=2)
+
     def fresh():
         """The seed's initial weights, a new optimizer and the seed's data order."""
         torch.manual_seed(SEED)
