@@ -65,6 +65,9 @@ def parse_args():
     ap.add_argument("--eval-every", type=int, default=200, help="steps between held-out loss points on the curve")
     ap.add_argument("--eval-windows", type=int, default=24, help="held-out windows per source for the final perplexity")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--checkpoint-every", type=int, default=100, help="steps between saves of OUT/checkpoint.pt")
+    ap.add_argument("--stop-after", type=int, help="stop after this step, checkpoint saved (to split a long run)")
+    ap.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt (same --steps needed)")
     args = ap.parse_args()
     if args.smoke:
         args.steps = args.steps or 20
@@ -259,6 +262,8 @@ def main():
         return out.loss.item(), out.aux_loss.item(), opt.param_groups[0]["lr"]
 
     steps = args.steps
+    if args.resume and steps is None:
+        raise SystemExit("--resume needs the --steps of the run it continues")
     if steps is None:
         # Time a few steps of this very model and batch shape, then start again from the seed, so that a run with
         # --steps gives the same model as a run that measured the same number of steps.
@@ -278,25 +283,59 @@ def main():
         print(f"{steps} steps, {steps * B * T / 1e6:.2f}M tokens")
 
     args.out.mkdir(parents=True, exist_ok=True)
-    rows, evals, t_start = [], [], time.time()
+    ckpt_path = args.out / "checkpoint.pt"
+    done, rows, evals, elapsed = 0, [], [], 0.0
+    if args.resume:
+        if not ckpt_path.exists():
+            raise SystemExit(f"--resume: {ckpt_path} does not exist (a run saves it every --checkpoint-every steps)")
+        ckpt = torch.load(ckpt_path)
+        if ckpt["steps"] != steps or ckpt["shape"] != shape:
+            raise SystemExit(f"{ckpt_path} is from a run of {ckpt['steps']} steps of shape {ckpt['shape']}: "
+                             f"resume with the same --steps and --smoke as that run")
+        model.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["optimizer"])
+        rng.bit_generator.state = ckpt["rng"]
+        done, evals, elapsed = ckpt["step"], ckpt["evals"], ckpt["seconds"]
+        with open(args.out / "loss.csv", newline="") as f:
+            rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(f) if int(r["step"]) <= done]
+        print(f"resumed at step {done} of {steps}")
+    t_start = time.time() - elapsed  # run time so far, across sessions
+    t_resume = time.time()
     with open(args.out / "loss.csv", "w", newline="") as f:
         log = csv.writer(f)
         log.writerow(["step", "lr", "loss", "lm_loss", "aux_loss", "tokens", "seconds"])
-        for s in range(steps):
+
+        def write(row):
+            log.writerow([int(row["step"]), f"{row['lr']:.6g}", f"{row['loss']:.5f}", f"{row['lm_loss']:.5f}",
+                          f"{row['aux_loss']:.5f}", int(row["tokens"]), row["seconds"]])
+
+        for row in rows:
+            write(row)
+        for s in range(done, steps):
             loss, aux, lr = step_once(s, steps)
             row = {"step": s + 1, "lr": lr, "loss": loss, "lm_loss": loss - args.aux_coef * aux, "aux_loss": aux,
                    "tokens": (s + 1) * B * T, "seconds": round(time.time() - t_start, 1)}
             rows.append(row)
-            log.writerow([row["step"], f"{lr:.6g}", f"{loss:.5f}", f"{row['lm_loss']:.5f}", f"{aux:.5f}",
-                          row["tokens"], row["seconds"]])
+            write(row)
             if (s + 1) % args.eval_every == 0 or s + 1 == steps:
                 groups, _ = heldout_loss(model, held, T, 2)
                 mean = float(np.mean([v["loss"] for v in groups.values()]))
                 evals.append((s + 1, mean))
                 f.flush()
-                eta = (time.time() - t_start) / (s + 1) * (steps - s - 1)
+                eta = (time.time() - t_resume) / (s + 1 - done) * (steps - s - 1)
                 print(f"step {s + 1}/{steps} loss {loss:.3f} aux {aux:.3f} held-out {mean:.3f} "
                       f"lr {lr:.2e} eta {eta / 60:.0f} min", flush=True)
+            stopping = args.stop_after is not None and s + 1 == args.stop_after
+            if (s + 1) % args.checkpoint_every == 0 or stopping:
+                f.flush()
+                # Everything a continuation needs to give the same weights as an uninterrupted run.
+                torch.save({"step": s + 1, "steps": steps, "shape": shape, "model": model.state_dict(),
+                            "optimizer": opt.state_dict(), "rng": rng.bit_generator.state, "evals": evals,
+                            "seconds": time.time() - t_start}, str(ckpt_path) + ".tmp")
+                os.replace(str(ckpt_path) + ".tmp", ckpt_path)
+            if stopping:
+                print(f"stopped after step {s + 1}; continue with the same arguments and --resume")
+                return
 
     groups, per_source = heldout_loss(model, held, T, args.eval_windows)
     save_model(model, sp.get_piece_size(), args.out)
@@ -304,7 +343,7 @@ def main():
     (args.out / "run.json").write_text(json.dumps({
         "seed": SEED, "smoke": args.smoke, "shape": shape, "parameters": n_params, "steps": steps,
         "tokens": steps * B * T, "lr": args.lr, "warmup": args.warmup, "weight_decay": args.weight_decay,
-        "router_aux_loss_coef": args.aux_coef, "seconds": round(time.time() - t_start),
+        "router_aux_loss_coef": args.aux_coef, "seconds": round(time.time() - t_start), "resumed": args.resume,
         "transformers": transformers.__version__, "torch": torch.__version__,
         "tokenizer_sha256_12": tokenizer_digest()}, indent=2) + "\n")
     plot(rows, evals, args.out / "loss.png",
