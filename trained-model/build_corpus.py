@@ -61,7 +61,7 @@ SOURCES = [
 ]
 
 # Fortune files that are pictures rather than sentences, and the collections Debian marks offensive.
-FORTUNE_SKIP = re.compile(r"(/off/|art|banner|\.dat$|\.u8$|-pre$)")
+FORTUNE_SKIP = re.compile(r"(/off/|/(ascii-?art|banner)$|\.dat$|\.u8$)")
 JAVA_PACKAGES = re.compile(r"^java\.base/java/(lang|util|io|time|text|math|net|nio)/.*\.java$")
 LICENCE_HEADER = re.compile(r"\A\s*/\*.*?\*/\s*", re.S)  # OpenJDK's 25-line header, identical in every file
 
