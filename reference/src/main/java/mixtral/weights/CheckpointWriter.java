@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import mixtral.config.ConfigJson;
 import mixtral.config.MixtralConfig;
 import mixtral.safetensors.DType;
 import mixtral.safetensors.SafetensorsWriter;
@@ -101,30 +102,11 @@ public final class CheckpointWriter {
 
     /** Hugging Face's keys, as in the published Mixtral-8x7B config.json. */
     static ObjectNode hfConfig(MixtralConfig c) {
-        ObjectNode n = JSON.createObjectNode();
-        n.putArray("architectures").add("MixtralForCausalLM");
-        n.put("model_type", "mixtral");
-        n.put("hidden_size", c.hiddenSize());
-        n.put("intermediate_size", c.intermediateSize());
-        n.put("num_hidden_layers", c.numHiddenLayers());
-        n.put("num_attention_heads", c.numAttentionHeads());
-        n.put("num_key_value_heads", c.numKeyValueHeads());
-        if (c.headDim() * c.numAttentionHeads() != c.hiddenSize()) {
-            n.put("head_dim", c.headDim());   // the published config omits it: head_dim = hidden_size / heads
+        ObjectNode n = ConfigJson.toHuggingFace(c);
+        if (c.headDim() * c.numAttentionHeads() == c.hiddenSize()) {
+            n.remove("head_dim");   // the published config omits it: head_dim = hidden_size / heads
         }
-        n.put("num_local_experts", c.numLocalExperts());
-        n.put("num_experts_per_tok", c.numExpertsPerTok());
-        n.put("vocab_size", c.vocabSize());
-        n.put("rope_theta", c.ropeTheta());
-        n.put("rms_norm_eps", c.rmsNormEps());
-        n.put("max_position_embeddings", c.maxPositionEmbeddings());
-        if (c.slidingWindow() == null) {
-            n.putNull("sliding_window");
-        } else {
-            n.put("sliding_window", c.slidingWindow());
-        }
-        n.put("tie_word_embeddings", c.tieWordEmbeddings());
-        n.put("hidden_act", "silu");
+        n.remove("torch_dtype");    // the stored dtype is in the safetensors header
         n.put("attention_dropout", 0.0);
         n.put("bos_token_id", 1);
         n.put("eos_token_id", 2);
