@@ -296,27 +296,33 @@ def main():
         opt.load_state_dict(ckpt["optimizer"])
         rng.bit_generator.state = ckpt["rng"]
         done, evals, elapsed = ckpt["step"], ckpt["evals"], ckpt["seconds"]
-        with open(args.out / "loss.csv", newline="") as f:
-            rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(f) if int(r["step"]) <= done]
+        if "rows" in ckpt:
+            rows = ckpt["rows"]
+        else:  # checkpoints written before the rows were kept in them: what loss.csv still holds
+            with open(args.out / "loss.csv", newline="") as f:
+                rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(f) if int(r["step"]) <= done]
         print(f"resumed at step {done} of {steps}")
     t_start = time.time() - elapsed  # run time so far, across sessions
     t_resume = time.time()
-    with open(args.out / "loss.csv", "w", newline="") as f:
+    def write(log, row):
+        log.writerow([int(row["step"]), f"{row['lr']:.6g}", f"{row['loss']:.5f}", f"{row['lm_loss']:.5f}",
+                      f"{row['aux_loss']:.5f}", int(row["tokens"]), row["seconds"]])
+
+    # Rewrite the rows so far under another name and swap, so that a process killed now loses no row already logged.
+    with open(args.out / "loss.csv.tmp", "w", newline="") as f:
         log = csv.writer(f)
         log.writerow(["step", "lr", "loss", "lm_loss", "aux_loss", "tokens", "seconds"])
-
-        def write(row):
-            log.writerow([int(row["step"]), f"{row['lr']:.6g}", f"{row['loss']:.5f}", f"{row['lm_loss']:.5f}",
-                          f"{row['aux_loss']:.5f}", int(row["tokens"]), row["seconds"]])
-
         for row in rows:
-            write(row)
+            write(log, row)
+    os.replace(args.out / "loss.csv.tmp", args.out / "loss.csv")
+    with open(args.out / "loss.csv", "a", newline="") as f:
+        log = csv.writer(f)
         for s in range(done, steps):
             loss, aux, lr = step_once(s, steps)
             row = {"step": s + 1, "lr": lr, "loss": loss, "lm_loss": loss - args.aux_coef * aux, "aux_loss": aux,
                    "tokens": (s + 1) * B * T, "seconds": round(time.time() - t_start, 1)}
             rows.append(row)
-            write(row)
+            write(log, row)
             if (s + 1) % args.eval_every == 0 or s + 1 == steps:
                 groups, _ = heldout_loss(model, held, T, 2)
                 mean = float(np.mean([v["loss"] for v in groups.values()]))
@@ -331,7 +337,7 @@ def main():
                 # Everything a continuation needs to give the same weights as an uninterrupted run.
                 torch.save({"step": s + 1, "steps": steps, "shape": shape, "model": model.state_dict(),
                             "optimizer": opt.state_dict(), "rng": rng.bit_generator.state, "evals": evals,
-                            "seconds": time.time() - t_start}, str(ckpt_path) + ".tmp")
+                            "rows": rows, "seconds": time.time() - t_start}, str(ckpt_path) + ".tmp")
                 os.replace(str(ckpt_path) + ".tmp", ckpt_path)
             if stopping:
                 print(f"stopped after step {s + 1}; continue with the same arguments and --resume")
