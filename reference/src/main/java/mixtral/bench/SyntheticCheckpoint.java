@@ -58,7 +58,9 @@ final class SyntheticCheckpoint {
         index.putObject("metadata").put("total_size", total);
         index.set("weight_map", weightMap);
         Files.writeString(dir.resolve(Layout.HUGGING_FACE.indexFile), index.toPrettyString(), StandardCharsets.UTF_8);
-        Files.writeString(dir.resolve("config.json"), ConfigJson.toHuggingFaceString(c), StandardCharsets.UTF_8);
+        ObjectNode config = ConfigJson.toHuggingFace(c);
+        config.put("torch_dtype", "bfloat16");   // what writeShard stores, as the published 8x7B config says
+        Files.writeString(dir.resolve("config.json"), config.toPrettyString(), StandardCharsets.UTF_8);
         return total;
     }
 
