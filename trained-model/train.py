@@ -167,7 +167,7 @@ def heldout_loss(model, corpus, seq_len, windows_per_source):
 
 
 def project_config(hf_config, vocab):
-    """config.json in the project's layout (the keys of demo-model/config.json)."""
+    """config.json in the project's layout (the keys ./mixtral random-checkpoint writes)."""
     c = hf_config
     return {
         "architectures": ["MixtralForCausalLM"], "model_type": "mixtral",
@@ -351,7 +351,8 @@ def main():
         "tokens": steps * B * T, "lr": args.lr, "warmup": args.warmup, "weight_decay": args.weight_decay,
         "router_aux_loss_coef": args.aux_coef, "seconds": round(time.time() - t_start), "resumed": args.resume,
         "transformers": transformers.__version__, "torch": torch.__version__,
-        "tokenizer_sha256_12": tokenizer_digest()}, indent=2) + "\n")
+        "tokenizer_sha256_12": tokenizer_digest(),
+        "model_sha256": hashlib.sha256((args.out / "model.safetensors").read_bytes()).hexdigest()}, indent=2) + "\n")
     plot(rows, evals, args.out / "loss.png",
          f"MixtralForCausalLM {n_params / 1e6:.1f}M parameters, {steps} steps of {B}x{T} tokens")
     print("held-out perplexity: " + ", ".join(f"{g} {v['perplexity']:.1f}" for g, v in groups.items()))

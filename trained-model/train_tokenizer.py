@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Trains the trained demo model's tokenizer on the corpus: SentencePiece BPE with byte fallback, with the same
-normalizer and trainer settings as Mixtral's tokenizer.model (the ones demo-model/train_tokenizer.py uses).
+normalizer and trainer settings as Mixtral's tokenizer.model (its normalizer_spec and trainer_spec, as
+sentencepiece's model proto shows them).
 
 Run after build_corpus.py:  /usr/bin/python3 trained-model/train_tokenizer.py [--vocab 4000]
 Writes trained-model/tokenizer.model. The training text is a balanced sample: the same number of bytes from each
