@@ -19,6 +19,12 @@ from .trace import Recorder, Spy, layer_name, swap_global
 
 def load(ref, mistral_dir, max_seq_len):
     params = json.loads((mistral_dir / "params.json").read_text())
+    return build(ref, params, load_file(str(mistral_dir / "consolidated.safetensors")), max_seq_len)
+
+
+def build(ref, params, state_dict, max_seq_len):
+    """The reference Transformer for params.json fields `params` with the Mistral-native weights `state_dict`."""
+    params = dict(params)
     # Its ModelArgs has no rope_theta (theta is fixed at 1e6) and no sliding_window; drop them.
     assert params.pop("rope_theta") == 1e6, "moe_one_file_ref.py hard-codes rope theta 1e6"
     params.pop("sliding_window", None)
@@ -26,7 +32,7 @@ def load(ref, mistral_dir, max_seq_len):
     args = ref.ModelArgs(**params, moe=moe, max_batch_size=1, max_seq_len=max_seq_len)
     torch.manual_seed(0)  # the constructor's random init is overwritten below; seeded only for tidiness
     model = ref.Transformer(args)
-    model.load_state_dict(load_file(str(mistral_dir / "consolidated.safetensors")))  # strict, upcasts bf16
+    model.load_state_dict(state_dict)  # strict, upcasts bf16
     return model.float().eval()
 
 

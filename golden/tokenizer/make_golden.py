@@ -5,7 +5,8 @@
 
 The Mixtral model defaults to $MIXTRAL_TOKENIZER, else ../shared/tokenizers/mistral-7b-v0.1-tokenizer.model beside
 the checkout. Writes, one line per corpus line, {"ids": [...], "text": decode(ids)} (ids without BOS) to
-mixtral-ids.jsonl, and the same for the demo model's tokenizer to demo-ids.jsonl.
+mixtral-ids.jsonl, and the same for the demo model's tokenizer (trained-model/tokenizer.model, 4000 pieces) to
+demo-ids.jsonl.
 """
 import hashlib
 import json
@@ -17,7 +18,9 @@ import sentencepiece as spm
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-DEMO = ROOT / "reference" / "src" / "main" / "resources" / "demo-model" / "tokenizer.model"
+# The demo model's tokenizer as trained-model/train_tokenizer.py writes it; the demo model ships a byte-identical
+# copy (golden's TrainedGoldenTest checks that), which is replaced together with the weights.
+DEMO = ROOT / "trained-model" / "tokenizer.model"
 
 
 def read_corpus():

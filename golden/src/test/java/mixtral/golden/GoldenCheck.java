@@ -8,6 +8,7 @@ import mixtral.compare.TraceComparison;
 import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** The golden criteria, shared by the golden tests and the negative controls that prove those tests can fail. */
 final class GoldenCheck {
@@ -20,8 +21,13 @@ final class GoldenCheck {
 
     /** max |ours - golden| / max(1, max |golden|) */
     static double scaledError(Trace golden, Trace ours, String name) {
-        double[] g = golden.get(name).castTo(DataType.DOUBLE).dup('c').data().asDouble();
-        double[] o = ours.get(name).castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        return scaledError(golden.get(name), ours.get(name));
+    }
+
+    /** max |ours - golden| / max(1, max |golden|) over two arrays of the same length (infinite if they differ). */
+    static double scaledError(INDArray golden, INDArray ours) {
+        double[] g = golden.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        double[] o = ours.castTo(DataType.DOUBLE).dup('c').data().asDouble();
         if (g.length != o.length) {
             return Double.POSITIVE_INFINITY;
         }

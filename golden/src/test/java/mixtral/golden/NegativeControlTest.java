@@ -46,21 +46,31 @@ class NegativeControlTest {
     }
 
     /** (c) Softmax over all E experts, then top-k, but no renormalisation over the chosen k. */
+    private static final RoutingRule UNNORMALISED = (logits, k) -> {
+        Routing r = Routing.fromLogits(logits, k);
+        float[][] probs = r.probs().toFloatMatrix();
+        float[][] w = new float[probs.length][k];
+        for (int t = 0; t < w.length; t++) {
+            for (int j = 0; j < k; j++) {
+                w[t][j] = probs[t][r.experts()[t][j]];
+            }
+        }
+        return new Routing(logits, r.experts(), w);
+    };
+
     @Test
     void softmaxOverAllExpertsWithoutRenormalisingFails() {
-        RoutingRule unnormalised = (logits, k) -> {
-            Routing r = Routing.fromLogits(logits, k);
-            float[][] probs = r.probs().toFloatMatrix();
-            float[][] w = new float[probs.length][k];
-            for (int t = 0; t < w.length; t++) {
-                for (int j = 0; j < k; j++) {
-                    w[t][j] = probs[t][r.experts()[t][j]];
-                }
-            }
-            return new Routing(logits, r.experts(), w);
-        };
-        Trace bad = HF.run(w -> w, unnormalised);
+        Trace bad = HF.run(w -> w, UNNORMALISED);
         assertFalse(GoldenCheck.passes(HF.golden(), bad), "unrenormalised weights must fail the golden check");
+    }
+
+    /** The same bug on the trained demo model, whose residual stream reaches ~400 and so loosens the scaled bound. */
+    @Test
+    void softmaxOverAllExpertsWithoutRenormalisingFailsOnTheTrainedDemoModelToo() {
+        TrainedCase c = TrainedCase.all().get(0);
+        Trace bad = c.run(UNNORMALISED);
+        assertTrue(GoldenCheck.passes(c.golden(), c.ours()), GoldenCheck.firstDivergence(c.golden(), c.ours()));
+        assertFalse(GoldenCheck.passes(c.golden(), bad), "unrenormalised weights must fail on " + c);
     }
 
     /** (b) Mistral-native query/key rows used as stored, without the interleaved-to-rotate-half permutation. */

@@ -36,6 +36,14 @@ final class TokenizerFiles {
     }
 
     /**
+     * The demo model's tokenizer as {@code trained-model/train_tokenizer.py} wrote it (4,000 pieces). The demo model
+     * ships a byte-identical copy, replaced together with its weights; golden's TrainedGoldenTest checks the two agree.
+     */
+    static Path demoTokenizer() {
+        return repoRoot().resolve("trained-model/tokenizer.model");
+    }
+
+    /**
      * The Mixtral tokenizer.model: $MIXTRAL_TOKENIZER, else ../shared/tokenizers/ beside the checkout. Missing, the
      * calling test fails under CI=true (CI must run it) and is skipped, with the reason, elsewhere.
      */

@@ -19,7 +19,7 @@ class TokenizerGoldenTest {
 
     @Test
     void demoTokenizerEncodesAndDecodesTheCorpusLikeSentencepiece() {
-        check(Tokenizer.demo(), "demo-ids.jsonl");
+        check(Tokenizer.load(TokenizerFiles.demoTokenizer()), "demo-ids.jsonl");
     }
 
     static void check(Tokenizer tokenizer, String goldenFile) {
