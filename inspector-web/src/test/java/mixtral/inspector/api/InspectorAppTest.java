@@ -157,13 +157,14 @@ class InspectorAppTest {
             Response r = client.get("/api/traces/" + id + "/attention?layer=5&head=3");
             assertEquals(200, r.code(), r.body().string());
             JsonNode a = json(r);
-            assertEquals(4, a.get("heads").asInt());
+            int heads = Fixtures.demo().config().numAttentionHeads();
+            assertEquals(heads, a.get("heads").asInt());
             assertEquals(3, a.get("probs").size());
             assertEquals(1.0, a.get("probs").get(0).get(0).asDouble(), 1e-6, "the first token attends only to itself");
 
             assertTrue(assertError(400, client.get("/api/traces/" + id + "/attention?layer=6&head=0"))
                     .contains("layer"));
-            assertTrue(assertError(400, client.get("/api/traces/" + id + "/attention?layer=0&head=4"))
+            assertTrue(assertError(400, client.get("/api/traces/" + id + "/attention?layer=0&head=" + heads))
                     .contains("head"));
             assertError(400, client.get("/api/traces/" + id + "/attention?layer=0"));
             assertError(400, client.get("/api/traces/" + id + "/attention?layer=x&head=0"));
@@ -278,8 +279,9 @@ class InspectorAppTest {
     @Test
     void aTokenIdOutsideTheVocabularyIsABadRequestNamingIt() {
         JavalinTest.test(InspectorApp.create(Fixtures.inspector(data)), (server, client) -> {
-            String error = assertError(400, post(client, "/api/traces", "{\"tokens\": [1, 2000]}"));
-            assertTrue(error.contains("2000") && error.contains("vocabulary"), error);
+            int vocab = Fixtures.demo().config().vocabSize();
+            String error = assertError(400, post(client, "/api/traces", "{\"tokens\": [1, " + vocab + "]}"));
+            assertTrue(error.contains(Integer.toString(vocab)) && error.contains("vocabulary"), error);
         });
     }
 
