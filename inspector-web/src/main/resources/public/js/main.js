@@ -242,15 +242,16 @@ async function start() {
   document.body.dataset.ready = 'true';
 }
 
-/** The example prompt's trace (made by the server at start, or now); after a failed shared link, says so. */
+/** The first example prompt's trace (made by the server at start, or now); after a failed shared link, says so. */
 async function showExample(model, failedId) {
   const failure = failedId ? $('#message').textContent : '';
   if (failedId) history.replaceState(null, '', '/');
-  $('#prompt').value = model.examplePrompt || '';
+  const example = model.examples?.[0]?.text || '';
+  $('#prompt').value = example;
   if (model.exampleTraceId) {
     await showTrace(model.exampleTraceId, { push: false });
-  } else if (model.examplePrompt) {
-    await runPrompt(model.examplePrompt);
+  } else if (example) {
+    await runPrompt(example);
   }
   if (failure) say(`${failure} Showing the example prompt instead.`, 'error');
 }
