@@ -5,6 +5,7 @@ import { expertColors } from './colors.js';
 import { drawModelCard } from './modelCard.js';
 import { withProgress } from './progress.js';
 import { drawAttention } from './views/attention.js';
+import { bestLayer, drawEvidence, drawLearned } from './views/evidence.js';
 import { drawExpertLoad } from './views/expertLoad.js';
 import { drawNorms, NORM_HELP } from './views/norms.js';
 import { predictionList } from './views/predictions.js';
@@ -16,6 +17,7 @@ import { drawTokenStrip } from './views/tokenStrip.js';
 const state = {
   model: null, summary: null, detail: null, attention: null,
   layer: 0, token: null, norm: 'resid_post', generatedFrom: Infinity, busy: false,
+  evidence: null, evidenceView: { layer: 0, weights: 'trained' },
 };
 
 const ctx = {
@@ -48,6 +50,34 @@ async function busy(label, task) {
     document.body.classList.remove('busy');
     document.querySelectorAll('.run-control').forEach(b => { b.disabled = false; });
   }
+}
+
+/** One button per example prompt: a click puts its text in the prompt box and runs it. */
+function drawExamples(examples) {
+  $('#examples').replaceChildren(el('span', { class: 'muted', text: 'Examples:' }), ...examples.map(x =>
+    el('button', { type: 'button', class: 'example run-control', 'data-language': x.language,
+      title: x.text, text: x.label, onclick: () => {
+        $('#prompt').value = x.text;
+        runPrompt(x.text);
+      } })));
+}
+
+async function loadEvidence() {
+  try {
+    state.evidence = await api.evidence();
+  } catch (e) {
+    say(`Cannot load what the model learned: ${describeError(e)}`, 'error');
+    return;
+  }
+  state.evidenceView = { layer: bestLayer(state.evidence), weights: 'trained' };
+  drawLearned($('#model-learned'), state.evidence);
+  $('#evidence-section').hidden = false;
+  redrawEvidence(state.evidenceView);
+}
+
+function redrawEvidence(view) {
+  state.evidenceView = view;
+  drawEvidence($('#evidence'), state.evidence, view, redrawEvidence, ctx.colors);
 }
 
 async function runPrompt(prompt) {
@@ -236,9 +266,12 @@ async function start() {
   state.model = model;
   ctx.colors = expertColors(model.config.num_local_experts);
   drawModelCard($('#model-card'), model);
+  drawExamples(model.examples || []);
   wireControls(model);
+  const evidence = model.evidence ? loadEvidence() : Promise.resolve();
   const shared = new URLSearchParams(location.search).get('trace');
   if (!(shared && await showTrace(shared, { push: false }))) await showExample(model, shared);
+  await evidence;
   document.body.dataset.ready = 'true';
 }
 
