@@ -41,7 +41,8 @@ public record CorpusManifest(List<Source> sources, String sha256) {
             bytes = Files.readAllBytes(file);
             parsed = JSON.readValue(bytes, Parsed.class);
         } catch (JacksonException e) {
-            throw new BadInputException(file + ": not a corpus manifest: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+            String first = e.getOriginalMessage().lines().findFirst().orElse("");
+            throw new BadInputException(file + ": not a corpus manifest: " + first);
         } catch (IOException e) {
             throw new BadInputException(file + ": cannot read: " + e.getMessage());
         }
