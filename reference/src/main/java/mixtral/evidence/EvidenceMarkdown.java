@@ -168,7 +168,7 @@ public final class EvidenceMarkdown {
                 .append("of the group's divergence below):\n\n");
         for (Cell c : trained.subList(0, Math.min(STRONGEST, trained.size()))) {
             b.append("- layer ").append(c.layer()).append(": expert ").append(c.expert()).append(" takes ")
-                    .append(pct(c.share())).append(" of ").append(r.groups().get(c.group())).append(" first choices, ")
+                    .append(pct(c.share())).append(" of `").append(r.groups().get(c.group())).append("` first choices, ")
                     .append(String.format(Locale.ROOT, "%.1fx", c.share() * experts)).append(" uniform and ")
                     .append(String.format(Locale.ROOT, "%.1fx", c.share() / c.overall()))
                     .append(" its share over all groups (random model: ")
@@ -177,8 +177,8 @@ public final class EvidenceMarkdown {
         if (!random.isEmpty()) {
             Cell c = random.get(0);
             b.append("\nThe random model's most telling: layer ").append(c.layer()).append(", expert ").append(c.expert())
-                    .append(", ").append(pct(c.share())).append(" of ").append(r.groups().get(c.group()))
-                    .append(" first choices, ").append(String.format(Locale.ROOT, "%.1fx", c.share() / c.overall()))
+                    .append(", ").append(pct(c.share())).append(" of `").append(r.groups().get(c.group()))
+                    .append("` first choices, ").append(String.format(Locale.ROOT, "%.1fx", c.share() / c.overall()))
                     .append(" its share over all groups.\n");
         }
         for (String model : List.of("trained", "random")) {
