@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
 /** {@code ./mixtral inspect}: serves the web inspector on a model, the embedded demo model by default. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = {"Serve the web inspector: per-token expert routing as heatmaps, token details, attention.",
-            "Without --model it serves the embedded demo model (random weights)."})
+            "Without --model it serves the embedded demo model (trained on five languages and code)."})
 public final class InspectCommand implements Callable<Integer>, PluginCommand {
     @Option(names = "--model", paramLabel = "DIR",
             description = "Checkpoint folder (HF or Mistral-native); the embedded demo model if absent.")
@@ -93,6 +93,9 @@ public final class InspectCommand implements Callable<Integer>, PluginCommand {
         String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + app.port() + "/";
         System.out.println("Mixtral inspector: " + url + "  (" + m.name() + ")");
         System.out.println("  example trace: " + url + "?trace=" + example);
+        if (model == null && m.evidence().json().isEmpty()) {
+            System.out.println("  no evidence view: " + m.evidence().absence());
+        }
         System.out.println("  traces kept in " + dataDir.toAbsolutePath() + " (" + store.storedCount() + " files)");
         if (!address.isLoopbackAddress()) {
             System.out.println("  note: listening on " + host + ", so other machines can reach it; the API has no login.");

@@ -5,6 +5,7 @@ import { expertColors } from './colors.js';
 import { drawModelCard } from './modelCard.js';
 import { withProgress } from './progress.js';
 import { drawAttention } from './views/attention.js';
+import { bestLayer, drawEvidence, drawLearned } from './views/evidence.js';
 import { drawExpertLoad } from './views/expertLoad.js';
 import { drawNorms, NORM_HELP } from './views/norms.js';
 import { predictionList } from './views/predictions.js';
@@ -16,6 +17,7 @@ import { drawTokenStrip } from './views/tokenStrip.js';
 const state = {
   model: null, summary: null, detail: null, attention: null,
   layer: 0, token: null, norm: 'resid_post', generatedFrom: Infinity, busy: false,
+  evidence: null, evidenceView: { layer: 0, weights: 'trained' },
 };
 
 const ctx = {
@@ -48,6 +50,34 @@ async function busy(label, task) {
     document.body.classList.remove('busy');
     document.querySelectorAll('.run-control').forEach(b => { b.disabled = false; });
   }
+}
+
+/** One button per example prompt: a click puts its text in the prompt box and runs it. */
+function drawExamples(examples) {
+  $('#examples').replaceChildren(el('span', { class: 'muted', text: 'Examples:' }), ...examples.map(x =>
+    el('button', { type: 'button', class: 'example run-control', 'data-language': x.language,
+      title: x.text, text: x.label, onclick: () => {
+        $('#prompt').value = x.text;
+        runPrompt(x.text);
+      } })));
+}
+
+async function loadEvidence() {
+  try {
+    state.evidence = await api.evidence();
+  } catch (e) {
+    say(`Cannot load what the model learned: ${describeError(e)}`, 'error');
+    return;
+  }
+  state.evidenceView = { layer: bestLayer(state.evidence), weights: 'trained' };
+  drawLearned($('#model-learned'), state.evidence);
+  $('#evidence-section').hidden = false;
+  redrawEvidence(state.evidenceView);
+}
+
+function redrawEvidence(view) {
+  state.evidenceView = view;
+  drawEvidence($('#evidence'), state.evidence, view, redrawEvidence, ctx.colors);
 }
 
 async function runPrompt(prompt) {
@@ -236,21 +266,25 @@ async function start() {
   state.model = model;
   ctx.colors = expertColors(model.config.num_local_experts);
   drawModelCard($('#model-card'), model);
+  drawExamples(model.examples || []);
   wireControls(model);
+  const evidence = model.evidence ? loadEvidence() : Promise.resolve();
   const shared = new URLSearchParams(location.search).get('trace');
   if (!(shared && await showTrace(shared, { push: false }))) await showExample(model, shared);
+  await evidence;
   document.body.dataset.ready = 'true';
 }
 
-/** The example prompt's trace (made by the server at start, or now); after a failed shared link, says so. */
+/** The first example prompt's trace (made by the server at start, or now); after a failed shared link, says so. */
 async function showExample(model, failedId) {
   const failure = failedId ? $('#message').textContent : '';
   if (failedId) history.replaceState(null, '', '/');
-  $('#prompt').value = model.examplePrompt || '';
+  const example = model.examples?.[0]?.text || '';
+  $('#prompt').value = example;
   if (model.exampleTraceId) {
     await showTrace(model.exampleTraceId, { push: false });
-  } else if (model.examplePrompt) {
-    await runPrompt(model.examplePrompt);
+  } else if (example) {
+    await runPrompt(example);
   }
   if (failure) say(`${failure} Showing the example prompt instead.`, 'error');
 }

@@ -1,11 +1,15 @@
 package mixtral.inspector;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import java.nio.file.Path;
+import mixtral.inspector.about.Evidence;
 import mixtral.inspector.engine.InspectedModel;
 import mixtral.inspector.engine.Inspector;
 import mixtral.inspector.engine.Limits;
 import mixtral.inspector.engine.ModelRunner;
 import mixtral.inspector.engine.TraceStore;
+import org.junit.jupiter.api.Assumptions;
 
 /** The embedded demo model, loaded once per test JVM, and inspectors over it. */
 public final class Fixtures {
@@ -20,12 +24,33 @@ public final class Fixtures {
         return demo;
     }
 
+    /** The demo model with other evidence, e.g. none, or the hand-made fixture. */
+    public static InspectedModel demoWith(Evidence evidence) {
+        InspectedModel m = demo();
+        return new InspectedModel(m.name(), m.description(), m.randomWeights(), m.model(), m.codec(), m.fingerprint(),
+                m.weights(), m.examples(), m.card(), evidence);
+    }
+
     /** An inspector over the demo model that keeps its traces in {@code dataDir}, with the default limits. */
     public static Inspector inspector(Path dataDir) {
         return inspector(dataDir, Limits.defaults(), new ModelRunner(Limits.defaults().queue()));
     }
 
     public static Inspector inspector(Path dataDir, Limits limits, ModelRunner runner) {
-        return new Inspector(demo(), limits, runner, new TraceStore(dataDir, limits.cachedTraces()));
+        return inspector(demo(), dataDir, limits, runner);
+    }
+
+    public static Inspector inspector(InspectedModel model, Path dataDir, Limits limits, ModelRunner runner) {
+        return new Inspector(model, limits, runner, new TraceStore(dataDir, limits.cachedTraces()));
+    }
+
+    /** Fails under {@code CI=true}, skips with the reason otherwise: for files that a developer may not have yet. */
+    public static void requireInCi(boolean present, String why) {
+        if (!present) {
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(why);
+            }
+            Assumptions.abort(why);
+        }
     }
 }

@@ -68,7 +68,7 @@ class InspectCommandTest {
     }
 
     @Test
-    void aCheckpointLargerThanTheMemoryBudgetIsServedStreamed(@TempDir Path dir) throws Exception {
+    void aCheckpointLargerThanTheMemoryBudgetIsServedStreamedWithoutEvidence(@TempDir Path dir) throws Exception {
         Path m = dir.resolve("m");
         assertEquals(Main.OK, Main.run("random-checkpoint", "--out", m.toString(), "--dtype", "BF16"));
         InspectCommand cmd = new InspectCommand();
@@ -80,6 +80,13 @@ class InspectCommandTest {
                     .POST(HttpRequest.BodyPublishers.ofString("{\"tokens\": [1, 5, 9, 200]}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(201, r.statusCode(), r.body());
+            HttpResponse<String> model = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(s.url() + "api/model")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("false", new ObjectMapper().readTree(model.body()).get("randomWeights").asText(),
+                    "nothing in a checkpoint folder says its weights are random");
+            HttpResponse<String> evidence = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(s.url() + "api/evidence")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, evidence.statusCode(), evidence.body());
         } finally {
             s.app().stop();
         }

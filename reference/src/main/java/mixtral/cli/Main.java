@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         version = "mixtral-reference 0.1.0",
         description = "An instrumented reference implementation of Mixtral.",
         subcommands = {TraceCommand.class, GenerateCommand.class, TokenizeCommand.class, CompareCommand.class, ParamsCommand.class,
-                RandomCheckpointCommand.class, DownloadCommand.class, BenchCommand.class, StreamBenchCommand.class,
+                RandomCheckpointCommand.class, DownloadCommand.class, EvidenceCommand.class, BenchCommand.class, StreamBenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static final int OK = 0;

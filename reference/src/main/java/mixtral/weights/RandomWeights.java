@@ -9,20 +9,39 @@ import org.nd4j.linalg.factory.Nd4j;
  * Deterministic random weights for tests, demos and benchmarks. Each tensor's values depend only on the seed and the
  * tensor's role, so asking twice gives the same array on every platform. Linear weights are N(0, 1/in), norms
  * 1 + N(0, 0.1^2); {@code routerScale} multiplies the router so that routing varies from token to token.
+ *
+ * <p>{@link #huggingFaceInit} draws instead what Hugging Face's {@code MixtralPreTrainedModel._init_weights} does
+ * before training: every linear weight, the router and the embedding N(0, 0.02^2) ({@code initializer_range}),
+ * norms exactly 1. The values differ from torch's (another random generator), the distribution is the same.
  */
 public final class RandomWeights implements WeightSource {
+    /** Hugging Face's {@code MixtralConfig.initializer_range}. */
+    public static final double HF_INITIALIZER_RANGE = 0.02;
+
     private final MixtralConfig config;
     private final long seed;
     private final double routerScale;
+    /** Above 0: every matrix N(0, fixedStd^2) and norms 1, as Hugging Face initialises; 0: scaled by fan-in. */
+    private final double fixedStd;
 
-    public RandomWeights(MixtralConfig config, long seed, double routerScale) {
+    private RandomWeights(MixtralConfig config, long seed, double routerScale, double fixedStd) {
         this.config = config;
         this.seed = seed;
         this.routerScale = routerScale;
+        this.fixedStd = fixedStd;
+    }
+
+    public RandomWeights(MixtralConfig config, long seed, double routerScale) {
+        this(config, seed, routerScale, 0);
     }
 
     public RandomWeights(MixtralConfig config, long seed) {
         this(config, seed, 4.0);
+    }
+
+    /** An untrained model as Hugging Face initialises one: matrices N(0, 0.02^2), norms 1 (see the class comment). */
+    public static RandomWeights huggingFaceInit(MixtralConfig config, long seed) {
+        return new RandomWeights(config, seed, 1, HF_INITIALIZER_RANGE);
     }
 
     @Override
@@ -33,7 +52,7 @@ public final class RandomWeights implements WeightSource {
     private INDArray linear(String role, int out, int in, double scale) {
         SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + role.hashCode());
         float[] v = new float[Math.multiplyExact(out, in)];
-        double std = scale / Math.sqrt(in);
+        double std = fixedStd > 0 ? fixedStd : scale / Math.sqrt(in);
         for (int i = 0; i < v.length; i++) {
             v[i] = (float) (gaussian(r) * std);
         }
@@ -44,7 +63,7 @@ public final class RandomWeights implements WeightSource {
         SplittableRandom r = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + role.hashCode());
         float[] v = new float[config.hiddenSize()];
         for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (1 + 0.1 * gaussian(r));
+            v[i] = fixedStd > 0 ? 1 : (float) (1 + 0.1 * gaussian(r));
         }
         return Nd4j.create(v, new long[] {v.length}, 'c');
     }

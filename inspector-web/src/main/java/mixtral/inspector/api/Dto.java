@@ -3,8 +3,11 @@ package mixtral.inspector.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
+import mixtral.inspector.about.Examples.Example;
+import mixtral.inspector.about.ModelCard;
 import mixtral.inspector.analysis.Views.Prediction;
 import mixtral.inspector.analysis.Views.TokenView;
+import mixtral.inspector.engine.InspectedModel.WeightFiles;
 import mixtral.inspector.engine.Limits;
 
 /** The JSON bodies of the API that are not views of a trace (those are in {@link mixtral.inspector.analysis.Views}). */
@@ -24,14 +27,16 @@ public final class Dto {
                                boolean reused, List<Prediction> next) {}
 
     /**
-     * {@code GET /api/model}. {@code config} is the Hugging Face {@code config.json} of the model;
-     * {@code exampleTraceId} is the trace of {@code examplePrompt}, made when the server started (null until then).
+     * {@code GET /api/model}. {@code config} is the Hugging Face {@code config.json} of the model; {@code examples}
+     * are the page's example prompts and {@code exampleTraceId} is the trace of the first, made when the server
+     * started (null until then); {@code card} says where the weights come from (null when nothing is known beyond
+     * the description); {@code evidence} says whether {@code GET /api/evidence} has something to show.
      */
-    public record ModelInfo(String name, String description, boolean randomWeights, String tokenizer,
-                            String examplePrompt, String exampleTraceId, JsonNode config, long totalParameters,
-                            long activeParameters,
+    public record ModelInfo(String name, String description, boolean randomWeights, ModelCard card,
+                            String tokenizer, List<Example> examples, String exampleTraceId, JsonNode config,
+                            WeightFiles weights, long totalParameters, long activeParameters,
                             Map<String, Long> parametersByPart, Map<String, Long> activeParametersByPart,
-                            double nearTieMargin, Limits limits) {}
+                            boolean evidence, double nearTieMargin, Limits limits) {}
 
     /** Every error: the HTTP status again, and one line that says what was wrong. */
     public record ApiError(int status, String error) {}

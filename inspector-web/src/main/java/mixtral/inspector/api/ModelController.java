@@ -4,12 +4,14 @@ import io.javalin.http.Context;
 import mixtral.config.ConfigJson;
 import mixtral.config.MixtralConfig;
 import mixtral.config.ParameterCount;
+import mixtral.inspector.about.Evidence;
 import mixtral.inspector.analysis.TraceAnalysis;
 import mixtral.inspector.api.Dto.ModelInfo;
 import mixtral.inspector.engine.InspectedModel;
 import mixtral.inspector.engine.Inspector;
+import mixtral.inspector.engine.NotFoundException;
 
-/** {@code GET /api/model} and {@code GET /api/progress}. */
+/** {@code GET /api/model}, {@code GET /api/evidence} and {@code GET /api/progress}. */
 public final class ModelController {
     private final Inspector inspector;
 
@@ -21,6 +23,12 @@ public final class ModelController {
         ctx.json(info(inspector));
     }
 
+    /** The evidence JSON as shipped, or 404 saying why this model has none. */
+    public void evidence(Context ctx) {
+        Evidence e = inspector.model().evidence();
+        ctx.json(e.json().orElseThrow(() -> new NotFoundException(e.absence())));
+    }
+
     public void progress(Context ctx) {
         ctx.json(inspector.progress());
     }
@@ -29,8 +37,9 @@ public final class ModelController {
         InspectedModel m = inspector.model();
         MixtralConfig c = m.config();
         ParameterCount p = ParameterCount.of(c);
-        return new ModelInfo(m.name(), m.description(), m.randomWeights(), m.codec().description(), m.examplePrompt(),
-                inspector.exampleTraceId(), ConfigJson.toHuggingFace(c), p.totalSum(), p.activeSum(), p.total(),
-                p.active(), TraceAnalysis.NEAR_TIE_MARGIN, inspector.limits());
+        return new ModelInfo(m.name(), m.description(), m.randomWeights(), m.card(), m.codec().description(),
+                m.examples(), inspector.exampleTraceId(), ConfigJson.toHuggingFace(c), m.weights(), p.totalSum(),
+                p.activeSum(), p.total(), p.active(), m.evidence().json().isPresent(), TraceAnalysis.NEAR_TIE_MARGIN,
+                inspector.limits());
     }
 }

@@ -16,6 +16,10 @@ import java.util.function.Function;
 import mixtral.config.ConfigJson;
 import mixtral.config.MixtralConfig;
 import mixtral.demo.DemoModel;
+import mixtral.inspector.about.Evidence;
+import mixtral.inspector.about.Examples;
+import mixtral.inspector.about.Examples.Example;
+import mixtral.inspector.about.ModelCard;
 import mixtral.inspector.text.IdCodec;
 import mixtral.inspector.text.TextCodec;
 import mixtral.inspector.text.TokenizerCodec;
@@ -30,28 +34,56 @@ import mixtral.weights.Checkpoint;
  *
  * @param name          short name for the page header
  * @param description   one honest sentence: where the weights come from and what their routing can show
- * @param randomWeights whether the weights are random (routing then shows the mechanics, not learned specialisation)
+ * @param randomWeights whether the weights are known to be random (routing then shows the mechanics, not learned
+ *                      specialisation); nothing in a checkpoint folder says so, so it is false for every folder
  * @param fingerprint   identifies the weights: trace ids are derived from it, so a trace never meets another model
- * @param examplePrompt the prompt the page traces on first load
+ * @param weights       how the weights are stored on disk
+ * @param examples      the example prompts; the first is traced at start, so the page's first load shows a trace
+ * @param card          where the weights come from, for the page; null when nothing is known beyond the description
+ * @param evidence      what the routing learned on held-out text, or why there is nothing to show
  */
 public record InspectedModel(String name, String description, boolean randomWeights, MixtralModel model,
-                             TextCodec codec, String fingerprint, String examplePrompt) {
+                             TextCodec codec, String fingerprint, WeightFiles weights, List<Example> examples,
+                             ModelCard card, Evidence evidence) {
     /** Weight files up to this size are hashed whole; larger ones by name, size and modification time. */
     private static final long HASH_WHOLE_BYTES = 64L << 20;
-    private static final String EXAMPLE_TEXT = "The router sends every token to two of its eight experts. "
-            + "Le routeur choisit deux experts pour chaque mot.";
+
+    /** The weight files: their total size, and the element type of the embedding (e.g. BF16). */
+    public record WeightFiles(long bytes, String dtype) {
+        static WeightFiles of(Checkpoint checkpoint) {
+            long bytes = 0;
+            for (Path f : checkpoint.files()) {
+                try {
+                    bytes += Files.size(f);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read the weights of " + checkpoint.dir(), e);
+                }
+            }
+            return new WeightFiles(bytes, checkpoint.tensorInfo(checkpoint.layout().embedding()).dtype().name());
+        }
+    }
 
     public MixtralConfig config() {
         return model.config();
     }
 
-    /** The embedded demo model (6 layers, 8 experts, top-2, random weights) with the project's tokenizer. */
+    /** The prompt traced at start: the first example. */
+    public String examplePrompt() {
+        return examples.get(0).text();
+    }
+
+    /**
+     * The embedded demo model, trained on five languages and code (see {@code trained-model/README.md}), with its
+     * tokenizer, its card and the evidence of what its routing learned.
+     */
     public static InspectedModel demo() {
         Path dir = DemoModel.folder();
         try (Checkpoint checkpoint = Checkpoint.open(dir)) {
-            return new InspectedModel("Demo Mixtral (random weights)", DemoModel.DESCRIPTION, true,
-                    MixtralModel.load(checkpoint), new TokenizerCodec(Tokenizer.findInModelFolder(dir)),
-                    fingerprint(checkpoint), EXAMPLE_TEXT);
+            MixtralModel model = MixtralModel.load(checkpoint);
+            return new InspectedModel("Demo Mixtral (trained)", DemoModel.DESCRIPTION, false, model,
+                    new TokenizerCodec(Tokenizer.findInModelFolder(dir)), fingerprint(checkpoint),
+                    WeightFiles.of(checkpoint), Examples.TEXT, ModelCard.DEMO,
+                    Evidence.demo(model.config(), dir.resolve("model.safetensors")));
         }
     }
 
@@ -75,7 +107,9 @@ public record InspectedModel(String name, String description, boolean randomWeig
             TextCodec codec = hasTokenizer ? new TokenizerCodec(Tokenizer.findInModelFolder(dir)) : new IdCodec();
             return new InspectedModel(abs.getFileName().toString(),
                     "Checkpoint " + abs + " (" + checkpoint.layout() + " layout).", false, model, codec,
-                    fingerprint(checkpoint), hasTokenizer ? EXAMPLE_TEXT : "1 17 42 9");
+                    fingerprint(checkpoint), WeightFiles.of(checkpoint), hasTokenizer ? Examples.TEXT : Examples.IDS,
+                    null, Evidence.none("no evidence for " + abs.getFileName()
+                            + ": the inspector shows it for the embedded demo model only"));
         } finally {
             if (!weights.isBounded()) {
                 checkpoint.close();

@@ -13,7 +13,7 @@ import mixtral.trace.TraceRecorder;
  * logits. The trace format allows any subset.
  */
 public final class TraceContents {
-    /** A complete trace up to this size; for the demo model that is over 14,000 tokens, for 8x7B about 70. */
+    /** A complete trace up to this size; for the demo model that is over 5,000 tokens, for 8x7B about 70. */
     public static final long FULL_TRACE_BUDGET_BYTES = 256L << 20;
 
     /** Leaves per layer that a complete trace records ([T, D] activations), attention probabilities excepted. */

@@ -12,11 +12,14 @@ import io.javalin.testtools.Response;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import mixtral.inspector.Fixtures;
 import mixtral.inspector.InspectorApp;
+import mixtral.inspector.about.Evidence;
 import mixtral.inspector.engine.Inspector;
 import mixtral.inspector.engine.Limits;
 import mixtral.inspector.engine.ModelRunner;
@@ -59,22 +62,83 @@ class InspectorAppTest {
     }
 
     @Test
-    void modelInfoDescribesTheDemoModelHonestlyWithItsParameterCounts() {
+    void modelInfoDescribesTheTrainedDemoModelWithItsExamplesAndParameterCounts() {
         Inspector inspector = Fixtures.inspector(data);
         String example = inspector.traceExample();
         JavalinTest.test(InspectorApp.create(inspector), (server, client) -> {
             Response r = client.get("/api/model");
             assertEquals(200, r.code());
             JsonNode m = json(r);
-            assertTrue(m.get("randomWeights").asBoolean());
-            assertTrue(m.get("description").asText().contains("random"), m.get("description").asText());
+            assertFalse(m.get("randomWeights").asBoolean());
+            assertTrue(m.get("card").get("facts").size() >= 2);
             assertEquals(8, m.get("config").get("num_local_experts").asInt());
             assertEquals(2, m.get("config").get("num_experts_per_tok").asInt());
             assertTrue(m.get("activeParameters").asLong() < m.get("totalParameters").asLong());
-            assertEquals(example, m.get("exampleTraceId").asText());
+            assertEquals(Files.size(mixtral.demo.DemoModel.folder().resolve("model.safetensors")),
+                    m.get("weights").get("bytes").asLong());
+            List<String> languages = new ArrayList<>();
+            m.get("examples").forEach(x -> {
+                languages.add(x.get("language").asText());
+                assertFalse(x.get("label").asText().isBlank());
+            });
+            assertEquals(List.of("en", "fr", "de", "es", "it", "java", "python"), languages);
+            assertEquals(example, m.get("exampleTraceId").asText(), "the first example is traced at start");
             assertEquals(512, m.get("limits").get("maxTokens").asInt());
             assertTrue(m.get("nearTieMargin").asDouble() > 0);
         });
+    }
+
+    @Test
+    void theDemoModelsDescriptionNoLongerSaysItsWeightsAreRandom() {
+        JavalinTest.test(InspectorApp.create(Fixtures.inspector(data)), (server, client) -> {
+            String description = json(client.get("/api/model")).get("description").asText();
+            assertFalse(description.toLowerCase(java.util.Locale.ROOT).contains("random"),
+                    "the demo model is trained (mixtral.demo.DemoModel.DESCRIPTION): " + description);
+        });
+    }
+
+    @Test
+    void theDemoModelsEvidenceIsServedAsShippedAndFitsItsWeights() {
+        Fixtures.requireInCi(getClass().getResource(Evidence.RESOURCE) != null, "no " + Evidence.RESOURCE
+                + " on the classpath: ./mixtral evidence writes it (the lead commits it with the final weights)");
+        Inspector inspector = Fixtures.inspector(data);
+        assertEquals(null, inspector.model().evidence().absence(), "the shipped evidence must fit the demo model");
+        JavalinTest.test(InspectorApp.create(inspector), (server, client) -> {
+            assertTrue(json(client.get("/api/model")).get("evidence").asBoolean());
+            Response r = client.get("/api/evidence");
+            assertEquals(200, r.code(), r.body().string());
+            JsonNode served = json(r);
+            JsonNode shipped;
+            try (var in = getClass().getResourceAsStream(Evidence.RESOURCE)) {
+                shipped = JSON.readTree(in);
+            }
+            assertEquals(shipped, served, "served as shipped");
+            assertEquals(Evidence.sha256(mixtral.demo.DemoModel.folder().resolve("model.safetensors")),
+                    served.at("/model/safetensors_sha256").asText().replaceFirst("^sha256:", ""));
+            assertEquals(6, served.at("/trained/first_choice").size());
+        });
+    }
+
+    @Test
+    void aModelWithoutEvidenceAnswers404SayingWhy() {
+        Inspector inspector = Fixtures.inspector(Fixtures.demoWith(Evidence.none("no evidence for this model")), data,
+                Limits.defaults(), new ModelRunner(1));
+        JavalinTest.test(InspectorApp.create(inspector), (server, client) -> {
+            assertFalse(json(client.get("/api/model")).get("evidence").asBoolean());
+            assertEquals("no evidence for this model", assertError(404, client.get("/api/evidence")));
+        });
+    }
+
+    @Test
+    void evidenceForOtherWeightsIsNotServed() throws Exception {
+        JsonNode fixture;
+        try (var in = getClass().getResourceAsStream("/evidence/fixture.json")) {
+            fixture = JSON.readTree(in);
+        }
+        Evidence other = Evidence.check(fixture, Fixtures.demo().config(), "ab".repeat(32));
+        Inspector inspector = Fixtures.inspector(Fixtures.demoWith(other), data, Limits.defaults(), new ModelRunner(1));
+        JavalinTest.test(InspectorApp.create(inspector), (server, client) ->
+                assertTrue(assertError(404, client.get("/api/evidence")).contains("other weights")));
     }
 
     @Test
@@ -157,13 +221,14 @@ class InspectorAppTest {
             Response r = client.get("/api/traces/" + id + "/attention?layer=5&head=3");
             assertEquals(200, r.code(), r.body().string());
             JsonNode a = json(r);
-            assertEquals(4, a.get("heads").asInt());
+            int heads = Fixtures.demo().config().numAttentionHeads();
+            assertEquals(heads, a.get("heads").asInt());
             assertEquals(3, a.get("probs").size());
             assertEquals(1.0, a.get("probs").get(0).get(0).asDouble(), 1e-6, "the first token attends only to itself");
 
             assertTrue(assertError(400, client.get("/api/traces/" + id + "/attention?layer=6&head=0"))
                     .contains("layer"));
-            assertTrue(assertError(400, client.get("/api/traces/" + id + "/attention?layer=0&head=4"))
+            assertTrue(assertError(400, client.get("/api/traces/" + id + "/attention?layer=0&head=" + heads))
                     .contains("head"));
             assertError(400, client.get("/api/traces/" + id + "/attention?layer=0"));
             assertError(400, client.get("/api/traces/" + id + "/attention?layer=x&head=0"));
@@ -278,8 +343,9 @@ class InspectorAppTest {
     @Test
     void aTokenIdOutsideTheVocabularyIsABadRequestNamingIt() {
         JavalinTest.test(InspectorApp.create(Fixtures.inspector(data)), (server, client) -> {
-            String error = assertError(400, post(client, "/api/traces", "{\"tokens\": [1, 2000]}"));
-            assertTrue(error.contains("2000") && error.contains("vocabulary"), error);
+            int vocab = Fixtures.demo().config().vocabSize();
+            String error = assertError(400, post(client, "/api/traces", "{\"tokens\": [1, " + vocab + "]}"));
+            assertTrue(error.contains(Integer.toString(vocab)) && error.contains("vocabulary"), error);
         });
     }
 
