@@ -30,7 +30,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * <p>Shape legend: T tokens, D hidden, E experts, K experts per token, V vocab.
  */
 public final class FollowingOneToken implements Lesson {
-    static final String PIECE = "\u2581experts";
+    static final String PIECE = "\u2581each";
 
     /** One layer, seen by the token. */
     record Step(int layer, long[] experts, float[] weights, double margin, double attnOut, double residMid,

@@ -16,6 +16,7 @@ public final class Lessons {
                 new RoutingStatistics(),
                 new AttentionAndCache(),
                 new RegressionTesting(),
-                new InspectorTour());
+                new InspectorTour(),
+                new WhatExpertsLearned());
     }
 }

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import mixtral.evidence.Repetition;
 import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
 import mixtral.trace.TraceRecorder;
@@ -23,7 +24,7 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Lesson 5: routing statistics of the demo model on a multilingual text: how evenly each layer spreads tokens over
+ * Lesson 5: routing statistics of the trained demo model on a multilingual text: how evenly each layer spreads tokens over
  * its experts, and how often consecutive tokens go to the same expert (the Mixtral paper's "repeated consecutive
  * assignments"), set beside the random baselines and the paper's Table 5.
  *
@@ -73,66 +74,13 @@ public final class RoutingStatistics implements Lesson {
         return experts;
     }
 
-    /** Counts over consecutive token pairs (t-1, t) of one layer. */
-    record Repetition(int pairs, int sameFirst, int shareOne) {
-        double first() {
-            return (double) sameFirst / pairs;
-        }
-
-        double either() {
-            return (double) shareOne / pairs;
-        }
-
-        Repetition plus(Repetition o) {
-            return new Repetition(pairs + o.pairs, sameFirst + o.sameFirst, shareOne + o.shareOne);
-        }
-    }
-
-    /** experts [T][K] of one layer -> how often token t has the same first choice as t-1, and shares any of top-K. */
-    static Repetition repetition(long[][] experts) {
-        int same = 0;
-        int share = 0;
-        for (int t = 1; t < experts.length; t++) {
-            same += experts[t][0] == experts[t - 1][0] ? 1 : 0;
-            share += intersects(experts[t], experts[t - 1]) ? 1 : 0;
-        }
-        return new Repetition(experts.length - 1, same, share);
-    }
-
-    private static boolean intersects(long[] a, long[] b) {
-        for (long x : a) {
-            for (long y : b) {
-                if (x == y) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    /** If the K experts of each token were drawn at random: 1/E for the first choice, 1 - C(E-K, K)/C(E, K) for any. */
-    static double randomFirst(int e) {
-        return 1.0 / e;
-    }
-
-    static double randomShareOne(int e, int k) {
-        double disjoint = 1;
-        for (int i = 0; i < k; i++) {
-            disjoint *= (double) (e - k - i) / (e - i);   // the second token's i-th pick avoids the first's K
-        }
-        return 1 - disjoint;
-    }
-
     /** All results: per domain and layer, and the expert load per layer over all domains. */
     record Stats(Map<String, Repetition[]> byDomain, Repetition[] all, double[][] load, double[][] firstLoad,
                  int tokens) {
 
-        /**
-         * Chance of the same first choice for two tokens drawn independently with this layer's first-choice load q:
-         * the sum of q_e squared. It is 1/E only when the load is even; any imbalance raises it.
-         */
+        /** Chance of the same first choice for two tokens drawn independently with this layer's first-choice load. */
         double chanceGivenLoad(int layer) {
-            return Arrays.stream(firstLoad[layer]).map(q -> q * q).sum();
+            return Repetition.sameFirstGivenLoad(firstLoad[layer]);
         }
     }
 
@@ -149,7 +97,7 @@ public final class RoutingStatistics implements Lesson {
             tokens += experts[0].length;
             Repetition[] r = new Repetition[layers];
             for (int l = 0; l < layers; l++) {
-                r[l] = repetition(experts[l]);
+                r[l] = Repetition.of(experts[l]);
                 all[l] = all[l] == null ? r[l] : all[l].plus(r[l]);
                 for (long[] chosen : experts[l]) {
                     firstLoad[l][(int) chosen[0]]++;
@@ -186,9 +134,9 @@ public final class RoutingStatistics implements Lesson {
         int k = DemoRun.model().config().numExpertsPerTok();
         Map<String, String> n = new LinkedHashMap<>();
         n.put("tokens", Integer.toString(s.tokens()));
-        n.put("pairs", Integer.toString(s.all()[0].pairs()));
-        n.put("random_first", Fmt.percent(randomFirst(e)));
-        n.put("random_either", Fmt.percent(randomShareOne(e, k)));
+        n.put("pairs", Long.toString(s.all()[0].pairs()));
+        n.put("random_first", Fmt.percent(Repetition.randomFirst(e)));
+        n.put("random_either", Fmt.percent(Repetition.randomShareOne(e, k)));
         n.put("first_table", table(s, true));
         n.put("either_table", table(s, false));
         double lo = 1;
@@ -201,18 +149,20 @@ public final class RoutingStatistics implements Lesson {
                 highest = Math.max(highest, v);
             }
         }
-        int hiLayer = 0;
+        int hiLayer = 0;   // the layer whose repetition exceeds its load's chance the most
         for (int l = 0; l < s.all().length; l++) {
             lo = Math.min(lo, s.all()[l].first());
-            if (s.all()[l].first() > hi) {
-                hi = s.all()[l].first();
+            hi = Math.max(hi, s.all()[l].first());
+            double excess = s.all()[l].first() - s.chanceGivenLoad(l);
+            if (excess > s.all()[hiLayer].first() - s.chanceGivenLoad(hiLayer)) {
                 hiLayer = l;
             }
         }
-        n.put("pairs_min", Integer.toString(s.byDomain().values().stream().mapToInt(r -> r[0].pairs()).min().orElse(0)));
-        n.put("pairs_max", Integer.toString(s.byDomain().values().stream().mapToInt(r -> r[0].pairs()).max().orElse(0)));
+        n.put("pairs_min", Long.toString(s.byDomain().values().stream().mapToLong(r -> r[0].pairs()).min().orElse(0)));
+        n.put("pairs_max", Long.toString(s.byDomain().values().stream().mapToLong(r -> r[0].pairs()).max().orElse(0)));
         n.put("high_layer", Integer.toString(hiLayer));
         n.put("high_chance", Fmt.percent(s.chanceGivenLoad(hiLayer)));
+        n.put("high_first", Fmt.percent(s.all()[hiLayer].first()));
         n.put("either_last", Fmt.percent(s.all()[s.all().length - 1].either()));
         n.put("first_low", Fmt.percent(lo));
         n.put("first_high", Fmt.percent(hi));
@@ -267,7 +217,7 @@ public final class RoutingStatistics implements Lesson {
             either[l] = 100 * s.all()[l].either();
         }
         XYChart chart = new XYChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
-                .title("Consecutive tokens routed alike: demo model (random weights) vs chance")
+                .title("Consecutive tokens routed alike: demo model vs chance")
                 .xAxisTitle("layer").yAxisTitle("% of consecutive token pairs").build();
         Charts.style(chart.getStyler());
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
@@ -275,12 +225,12 @@ public final class RoutingStatistics implements Lesson {
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         chart.addSeries("same first choice (demo)", x, first).setMarker(SeriesMarkers.CIRCLE);
         chart.addSeries("share one of top-2 (demo)", x, either).setMarker(SeriesMarkers.SQUARE);
-        baseline(chart, "chance: 1/8 = 12.5%", x, 100 * randomFirst(e), Charts.PALETTE[0]);
+        baseline(chart, "chance: 1/8 = 12.5%", x, 100 * Repetition.randomFirst(e), Charts.PALETTE[0]);
         XYSeries given = chart.addSeries("chance given the layer's first-choice load", x, chance);
         given.setMarker(SeriesMarkers.NONE);
         given.setLineStyle(SeriesLines.DOT_DOT);
         given.setLineColor(Charts.PALETTE[0]);
-        baseline(chart, "chance: 1 - (6/8)(5/7) = 46.4%", x, 100 * randomShareOne(e, k), Charts.PALETTE[1]);
+        baseline(chart, "chance: 1 - (6/8)(5/7) = 46.4%", x, 100 * Repetition.randomShareOne(e, k), Charts.PALETTE[1]);
         Charts.save(chart, dir.resolve("05-repetition.png"));
 
         CategoryChart paper = new CategoryChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
@@ -298,8 +248,8 @@ public final class RoutingStatistics implements Lesson {
             hi = Math.max(hi, v);
         }
         List<String> bars = List.of("chance", "demo, lowest", "demo, highest", "paper, lowest", "paper, highest");
-        paper.addSeries("chance (1/8)", bars, Arrays.asList(100 * randomFirst(e), null, null, null, null));
-        paper.addSeries("demo model (random weights)", bars, Arrays.asList(null, lo, hi, null, null));
+        paper.addSeries("chance (1/8)", bars, Arrays.asList(100 * Repetition.randomFirst(e), null, null, null, null));
+        paper.addSeries("demo model (trained, 11M parameters)", bars, Arrays.asList(null, lo, hi, null, null));
         paper.addSeries("Mixtral 8x7B (arXiv:2401.04088, Table 5)", bars,
                 Arrays.asList(null, null, null, 100 * PAPER_LAYER15_FIRST_LOW, 100 * PAPER_LAYER15_FIRST_HIGH));
         Charts.save(paper, dir.resolve("05-against-the-paper.png"));

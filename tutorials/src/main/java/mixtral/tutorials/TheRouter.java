@@ -23,7 +23,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class TheRouter implements Lesson {
     static final int LAYER = 0;
-    static final String PIECE = "\u2581router";
+    static final String PIECE = "\u2581two";
 
     /** The router's decision for one token, computed both ways. */
     record Worked(int position, float[] logits, double[] probs, int[] experts, float[] weights,
@@ -188,7 +188,7 @@ public final class TheRouter implements Lesson {
         }
         CategoryChart logits = new CategoryChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
                 .title("Router logits of '" + PIECE.replace('\u2581', ' ').strip() + "' at layer " + LAYER
-                        + " (demo model, random weights)")
+                        + " (demo model)")
                 .xAxisTitle("expert").yAxisTitle("logit").build();
         Charts.style(logits.getStyler());
         logits.getStyler().setOverlapped(true);

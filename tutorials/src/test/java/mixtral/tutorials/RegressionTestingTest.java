@@ -1,5 +1,6 @@
 package mixtral.tutorials;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -30,14 +31,18 @@ class RegressionTestingTest {
         assertFalse(r.passed());
         assertFalse(r.flips().isEmpty(), "the lesson needs at least one flip to read");
         for (Report.Flip f : r.flips()) {
-            assertTrue(f.margin() < 1e-2, "a flip at margin " + f.margin() + " is not a near-tie");
+            // The lesson's reading: the router was nearly undecided between its 2nd and 3rd expert (most margins
+            // are 0.1 to 3), and the first choice held.
+            assertTrue(f.margin() < 0.1, "a flip at margin " + f.margin() + " is not a near-tie");
+            assertEquals(f.expectedExperts()[0], f.actualExperts()[0], "a flip of the first choice");
         }
     }
 
     @Test
     void aTieMarginAboveEveryFlipTurnsThemIntoTies() {
-        Report r = RegressionTesting.compare(traces, new Tolerances(1e-2, 1e-2, 1e-2));
-        assertTrue(r.flips().stream().allMatch(Report.Flip::tie));
-        assertTrue(r.passed());
+        assertTrue(RegressionTesting.compare(traces, new Tolerances(1e-2, 1e-2, 1e-2)).flips().stream()
+                .anyMatch(f -> !f.tie()), "the lesson says a 1e-2 tie margin leaves some flips that are not ties");
+        assertTrue(RegressionTesting.compare(traces, new Tolerances(1e-2, 1e-2, 0.1)).flips().stream()
+                .allMatch(Report.Flip::tie));
     }
 }

@@ -4,23 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import mixtral.evidence.Repetition;
 import org.junit.jupiter.api.Test;
 
+/** The counting rules themselves (mixtral.evidence.Repetition) are tested in the reference module. */
 class RoutingStatisticsTest {
     @Test
-    void randomBaselinesAreOneEighthAndOneMinusSixEighthsTimesFiveSevenths() {
-        assertEquals(0.125, RoutingStatistics.randomFirst(8), 1e-12);
-        assertEquals(1 - (6.0 / 8) * (5.0 / 7), RoutingStatistics.randomShareOne(8, 2), 1e-12);
-        assertEquals("46.4%", Fmt.percent(RoutingStatistics.randomShareOne(8, 2)));
-    }
-
-    @Test
-    void repetitionCountsConsecutivePairsOnly() {
-        long[][] experts = {{1, 2}, {1, 3}, {4, 3}, {5, 6}, {5, 6}};
-        RoutingStatistics.Repetition r = RoutingStatistics.repetition(experts);
-        assertEquals(4, r.pairs());
-        assertEquals(2, r.sameFirst());   // (0,1) and (3,4)
-        assertEquals(3, r.shareOne());    // (0,1), (1,2), (3,4)
+    void theLessonQuotesTheRandomBaselinesOfEightExpertsTopTwo() {
+        assertEquals("12.5%", Fmt.percent(Repetition.randomFirst(8)));
+        assertEquals("46.4%", Fmt.percent(Repetition.randomShareOne(8, 2)));
     }
 
     @Test

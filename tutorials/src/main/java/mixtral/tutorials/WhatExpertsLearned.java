@@ -1,0 +1,279 @@
+package mixtral.tutorials;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.Color;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+/**
+ * Lesson 9: what the trained demo model's experts learned. Two sources: the evidence file that {@code ./mixtral
+ * evidence} computed with our reference on the held-out text of the training corpus (shipped beside the weights as
+ * {@code /demo-model/evidence.json}), and two prompts routed live here, a French sentence and a Java line.
+ *
+ * <p>Shape legend: L layers, G groups (en, fr, de, es, it, code), E experts.
+ */
+public final class WhatExpertsLearned implements Lesson {
+    static final String FRENCH = "Le gestionnaire de paquets installe les fichiers de l'archive et met à jour la liste "
+            + "des paquets disponibles.";
+    static final String JAVA = "public static int sum(int[] values) { int total = 0; for (int v : values) total += v; "
+            + "return total; }";
+
+    private static JsonNode evidence;
+
+    /** The evidence file shipped with the demo model's weights. */
+    static synchronized JsonNode evidence() {
+        if (evidence == null) {
+            try (InputStream in = WhatExpertsLearned.class.getResourceAsStream("/demo-model/evidence.json")) {
+                if (in == null) {
+                    throw new IllegalStateException("/demo-model/evidence.json is missing: run ./mixtral evidence");
+                }
+                evidence = new ObjectMapper().readTree(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return evidence;
+    }
+
+    static double[] perLayer(String model, String field) {
+        JsonNode a = evidence().get(model).get(field);
+        double[] out = new double[a.size()];
+        for (int l = 0; l < out.length; l++) {
+            out[l] = a.get(l).asDouble();
+        }
+        return out;
+    }
+
+    static int argmax(double[] xs) {
+        int best = 0;
+        for (int i = 1; i < xs.length; i++) {
+            best = xs[i] > xs[best] ? i : best;
+        }
+        return best;
+    }
+
+    /**
+     * One group's most telling choice: in layer l, expert e takes this share of group g's first choices, lift times its
+     * share over all groups (groups weighted equally). A lift near 1 means the expert is busy for every group alike.
+     */
+    record Specialist(int layer, int expert, String group, double share, double lift) {}
+
+    /**
+     * For each group, the (layer, expert) that says most about it: the largest share * log2(share / overall share), the
+     * group's term of the mutual information (evidence.md's "most telling"). The largest share alone would name experts
+     * that are busy for every group.
+     */
+    static List<Specialist> specialists() {
+        JsonNode groups = evidence().get("groups");
+        JsonNode first = evidence().get("trained").get("first_choice");   // [L][G][E]
+        List<Specialist> out = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
+            Specialist best = null;
+            double bestTerm = Double.NEGATIVE_INFINITY;
+            for (int l = 0; l < first.size(); l++) {
+                for (int e = 0; e < first.get(l).get(g).size(); e++) {
+                    double share = first.get(l).get(g).get(e).asDouble();
+                    double overall = 0;
+                    for (JsonNode row : first.get(l)) {
+                        overall += row.get(e).asDouble() / groups.size();
+                    }
+                    double term = share > 0 ? share * Math.log(share / overall) / Math.log(2) : 0;
+                    if (term > bestTerm) {
+                        bestTerm = term;
+                        best = new Specialist(l, e, groups.get(g).asText(), share, share / overall);
+                    }
+                }
+            }
+            out.add(best);
+        }
+        return out;
+    }
+
+    /** Share of a prompt's tokens (BOS left out) whose first choice in each layer is each expert: [L][E]. */
+    static double[][] firstChoiceShares(String text) {
+        long[][][] experts = RoutingStatistics.route(text);                   // [L][T][K]
+        int e = DemoRun.model().config().numLocalExperts();
+        double[][] share = new double[experts.length][e];
+        for (int l = 0; l < experts.length; l++) {
+            for (int t = 1; t < experts[l].length; t++) {
+                share[l][(int) experts[l][t][0]] += 1.0 / (experts[l].length - 1);
+            }
+        }
+        return share;
+    }
+
+    /** Total-variation distance between the French and the Java prompt's first-choice shares, per layer. */
+    static double[] frenchVersusJava() {
+        double[][] fr = firstChoiceShares(FRENCH);
+        double[][] java = firstChoiceShares(JAVA);
+        double[] tv = new double[fr.length];
+        for (int l = 0; l < fr.length; l++) {
+            for (int e = 0; e < fr[l].length; e++) {
+                tv[l] += Math.abs(fr[l][e] - java[l][e]) / 2;
+            }
+        }
+        return tv;
+    }
+
+    @Override
+    public String markdown() {
+        return "09-what-the-experts-learned.md";
+    }
+
+    @Override
+    public Map<String, String> numbers() {
+        double[] trained = perLayer("trained", "mutual_information_bits");
+        double[] random = perLayer("random", "mutual_information_bits");
+        double[] accTrained = perLayer("trained", "classifier_accuracy");
+        double[] accRandom = perLayer("random", "classifier_accuracy");
+        double[] repTrained = perLayer("trained", "repeat_first");
+        double[] repRandom = perLayer("random", "repeat_first");
+        int best = argmax(trained);
+        int bestRandom = argmax(random);
+        Map<String, String> n = new LinkedHashMap<>();
+        n.put("windows", evidence().get("heldout").get("windows_per_source").asText());
+        long tokens = 0;
+        for (JsonNode t : evidence().get("heldout").get("tokens")) {
+            tokens += t.asLong();
+        }
+        n.put("heldout_tokens", Fmt.grouped(tokens));
+        n.put("mi_table", miTable(trained, random, accTrained, accRandom, repTrained, repRandom));
+        n.put("best_layer", Integer.toString(best));
+        n.put("best_mi", Fmt.fixed(trained[best], 2));
+        n.put("best_mi_random", Fmt.fixed(random[best], 2));
+        n.put("best_random_mi", Fmt.fixed(random[bestRandom], 2));
+        n.put("best_acc", Fmt.percent(accTrained[best]));
+        n.put("best_acc_random", Fmt.percent(accRandom[best]));
+        n.put("max_bits", Fmt.fixed(Math.log(evidence().get("groups").size()) / Math.log(2), 2));
+        StringBuilder spec = new StringBuilder();
+        for (Specialist s : specialists()) {
+            spec.append("- ").append(s.group()).append(": layer ").append(s.layer()).append(", expert ")
+                    .append(s.expert()).append(" takes ").append(Fmt.percent(s.share())).append(" of its first choices, ")
+                    .append(Fmt.fixed(s.lift(), 1)).append(" times its share over all groups\n");
+        }
+        n.put("specialists", spec.toString().strip());
+        double[] tv = frenchVersusJava();
+        int tvBest = argmax(tv);
+        n.put("tv_layer", Integer.toString(tvBest));
+        n.put("tv_best", Fmt.fixed(tv[tvBest], 2));
+        n.put("tv_min", Fmt.fixed(tv[argmin(tv)], 2));
+        n.put("tv_min_layer", Integer.toString(argmin(tv)));
+        return n;
+    }
+
+    private static int argmin(double[] xs) {
+        int best = 0;
+        for (int i = 1; i < xs.length; i++) {
+            best = xs[i] < xs[best] ? i : best;
+        }
+        return best;
+    }
+
+    static String miTable(double[] trained, double[] random, double[] accTrained, double[] accRandom,
+                          double[] repTrained, double[] repRandom) {
+        StringBuilder b = new StringBuilder("| layer | MI trained (bits) | MI random (bits) | accuracy trained | "
+                + "accuracy random | same first choice, trained | same first choice, random |\n"
+                + "|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (int l = 0; l < trained.length; l++) {
+            b.append("| ").append(l).append(" | ").append(Fmt.fixed(trained[l], 3)).append(" | ")
+                    .append(Fmt.fixed(random[l], 3)).append(" | ").append(Fmt.percent(accTrained[l])).append(" | ")
+                    .append(Fmt.percent(accRandom[l])).append(" | ").append(Fmt.percent(repTrained[l])).append(" | ")
+                    .append(Fmt.percent(repRandom[l])).append(" |\n");
+        }
+        return b.toString().strip();
+    }
+
+    @Override
+    public void drawFigures(Path dir) throws IOException {
+        double[] trained = perLayer("trained", "mutual_information_bits");
+        double[] random = perLayer("random", "mutual_information_bits");
+        List<String> layers = new ArrayList<>();
+        List<Double> t = new ArrayList<>();
+        List<Double> r = new ArrayList<>();
+        for (int l = 0; l < trained.length; l++) {
+            layers.add("layer " + l);
+            t.add(trained[l]);
+            r.add(random[l]);
+        }
+        CategoryChart mi = new CategoryChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
+                .title("How much a token's first-choice expert says about its language (held-out text)")
+                .xAxisTitle("layer").yAxisTitle("mutual information, bits (at most 2.58)").build();
+        Charts.style(mi.getStyler());
+        mi.getStyler().setLabelsVisible(true);
+        mi.getStyler().setDecimalPattern("0.00");
+        mi.addSeries("trained demo model", layers, t);
+        mi.addSeries("same shape, random weights", layers, r);
+        Charts.save(mi, dir.resolve("09-mutual-information.png"));
+
+        int best = argmax(trained);
+        for (String model : List.of("trained", "random")) {
+            Charts.save(heatmap(model, best), dir.resolve("09-first-choice-" + model + ".png"));
+        }
+
+        double[][] fr = firstChoiceShares(FRENCH);
+        double[][] java = firstChoiceShares(JAVA);
+        HeatMapChart live = new HeatMapChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
+                .title("Layer " + best + ": share of each prompt's tokens whose first choice is each expert")
+                .xAxisTitle("expert").yAxisTitle("").build();
+        styleHeat(live);
+        List<Integer> experts = range(fr[best].length);
+        List<String> rows = List.of("Java line", "French sentence");
+        List<Number[]> cells = new ArrayList<>();
+        for (int e = 0; e < fr[best].length; e++) {
+            cells.add(new Number[] {e, 0, Math.round(java[best][e] * 100)});
+            cells.add(new Number[] {e, 1, Math.round(fr[best][e] * 100)});
+        }
+        live.addSeries("share %", experts, rows, cells);
+        Charts.save(live, dir.resolve("09-french-versus-java.png"));
+    }
+
+    /** Rows: groups; columns: experts; cell: % of the group's held-out tokens whose first choice is the expert. */
+    private static HeatMapChart heatmap(String model, int layer) {
+        JsonNode groups = evidence().get("groups");
+        JsonNode first = evidence().get(model).get("first_choice").get(layer);   // [G][E]
+        HeatMapChart heat = new HeatMapChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
+                .title("Layer " + layer + ", " + (model.equals("trained") ? "trained" : "random weights")
+                        + ": % of each group's first choices per expert")
+                .xAxisTitle("expert").yAxisTitle("").build();
+        styleHeat(heat);
+        List<String> rows = new ArrayList<>();
+        List<Number[]> cells = new ArrayList<>();
+        for (int g = 0; g < groups.size(); g++) {
+            rows.add(groups.get(g).asText());
+            for (int e = 0; e < first.get(g).size(); e++) {
+                cells.add(new Number[] {e, g, Math.round(first.get(g).get(e).asDouble() * 100)});
+            }
+        }
+        heat.addSeries("share %", range(first.get(0).size()), rows, cells);
+        return heat;
+    }
+
+    private static void styleHeat(HeatMapChart heat) {
+        Charts.style(heat.getStyler());
+        heat.getStyler().setShowValue(true);
+        heat.getStyler().setMin(0).setMax(100);
+        heat.getStyler().setRangeColors(new Color[] {Color.WHITE, Charts.PALETTE[0]});
+        heat.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        heat.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+    }
+
+    private static List<Integer> range(int n) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(i);
+        }
+        return out;
+    }
+}
