@@ -40,7 +40,7 @@ class EvidenceMarkdownTest {
                 new EvidenceReport.Heldout(256, 24, Map.of("a", 10L, "b", 10L), "cd".repeat(32)),
                 List.of("a", "b"), trained, random, EvidenceReport.Chance.of(2, 8, 1));
         String page = EvidenceMarkdown.render(r, 3, "From a test.");
-        assertTrue(page.contains("- layer 0: expert 2 takes 40.0% of b first choices, 3.2x uniform and 2.0x its share "
+        assertTrue(page.contains("- layer 0: expert 2 takes 40.0% of `b` first choices, 3.2x uniform and 2.0x its share "
                 + "over all groups (random model: 12.5%)"), page);
         assertTrue(page.contains("Dominant rather than specialised, in the trained model (at least twice uniform in every "
                 + "group): layer 0 expert 0."), page);
