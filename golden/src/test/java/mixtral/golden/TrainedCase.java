@@ -3,21 +3,16 @@ package mixtral.golden;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import mixtral.demo.DemoModel;
+import mixtral.evidence.Sha256;
 import mixtral.model.MixtralModel;
 import mixtral.model.RoutingRule;
 import mixtral.trace.Trace;
@@ -132,23 +127,9 @@ record TrainedCase(String name, Path dir) {
 
     static synchronized String demoSha() {
         if (demoSha == null) {
-            demoSha = sha256(DemoModel.folder().resolve("model.safetensors"));
+            demoSha = Sha256.of(DemoModel.folder().resolve("model.safetensors"));
         }
         return demoSha;
-    }
-
-    static String sha256(Path file) {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
-                in.transferTo(OutputStream.nullOutputStream());
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

@@ -12,22 +12,30 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
-/** Hex sha256 digests, to name the exact data and weights a report was computed on. */
-final class Sha256 {
+/**
+ * Hex sha256 digests (what {@code sha256sum} prints), to name the exact data and weights a report was computed on;
+ * the golden cases, the inspector and the tests name the demo model's weights the same way.
+ */
+public final class Sha256 {
     private Sha256() {}
 
-    static String of(byte[] bytes) {
+    public static String of(byte[] bytes) {
         return HexFormat.of().formatHex(digest().digest(bytes));
     }
 
+    /** One file's sha256. */
+    public static String of(Path file) {
+        return of(List.of(file));
+    }
+
     /** The digest of the files' bytes one after another: a lone file's own sha256. */
-    static String of(List<Path> files) {
+    public static String of(List<Path> files) {
         MessageDigest d = digest();
         for (Path f : files) {
             try (InputStream in = new DigestInputStream(Files.newInputStream(f), d)) {
                 in.transferTo(OutputStream.nullOutputStream());
             } catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw new UncheckedIOException("cannot read " + f, e);
             }
         }
         return HexFormat.of().formatHex(d.digest());

@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import mixtral.config.MixtralConfig;
+import mixtral.evidence.Sha256;
 import mixtral.safetensors.DType;
 import mixtral.tokenizer.Tokenizer;
 import mixtral.weights.Checkpoint;
@@ -37,13 +36,9 @@ class DemoModelTest {
         // docs/trained-model/run.json is what trained-model/train.py wrote at the end of the run the docs describe.
         Path run = Path.of("..", "docs", "trained-model", "run.json");
         var json = new ObjectMapper().readTree(run.toFile());
-        assertEquals(json.get("model_sha256").asText(), sha256(DemoModel.folder().resolve("model.safetensors")),
+        assertEquals(json.get("model_sha256").asText(), Sha256.of(DemoModel.folder().resolve("model.safetensors")),
                 "the demo model's weights are not those of the documented run: copy that run's model.safetensors");
-        assertEquals(sha256(Path.of("..", "trained-model", "tokenizer.model")),
-                sha256(DemoModel.folder().resolve("tokenizer.model")), "the demo model's tokenizer is trained-model/tokenizer.model");
-    }
-
-    private static String sha256(Path file) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        assertEquals(Sha256.of(Path.of("..", "trained-model", "tokenizer.model")),
+                Sha256.of(DemoModel.folder().resolve("tokenizer.model")), "the demo model's tokenizer is trained-model/tokenizer.model");
     }
 }

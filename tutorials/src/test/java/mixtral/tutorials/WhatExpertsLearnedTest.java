@@ -4,18 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import mixtral.demo.DemoModel;
+import mixtral.evidence.Sha256;
 import org.junit.jupiter.api.Test;
 
 class WhatExpertsLearnedTest {
     @Test
     void theEvidenceWasComputedOnTheWeightsTheDemoModelShips() throws Exception {
-        String shipped = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(Files.readAllBytes(DemoModel.folder().resolve("model.safetensors"))));
+        String shipped = Sha256.of(DemoModel.folder().resolve("model.safetensors"));
         assertEquals(shipped, WhatExpertsLearned.evidence().get("model").get("safetensors_sha256").asText(),
                 "evidence.json is stale: rerun ./mixtral evidence on the demo model");
     }

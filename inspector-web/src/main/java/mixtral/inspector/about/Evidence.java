@@ -4,19 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import mixtral.config.MixtralConfig;
+import mixtral.evidence.Sha256;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +67,7 @@ public final class Evidence {
             if (in == null) {
                 return none("the demo model has no " + RESOURCE + " in this build; ./mixtral evidence makes it");
             }
-            return check(JSON.readTree(in), config, sha256(weights));
+            return check(JSON.readTree(in), config, Sha256.of(weights));
         } catch (IOException e) {
             return logged(none(RESOURCE + " is not readable JSON: " + e.getMessage().lines().findFirst().orElse("")));
         }
@@ -145,20 +140,5 @@ public final class Evidence {
 
     private static String abbreviate(String sha) {
         return sha.isEmpty() ? "not given" : sha.substring(0, Math.min(12, sha.length())) + "…";
-    }
-
-    /** The SHA-256 of a file, in hex: what {@code sha256sum} prints. */
-    public static String sha256(Path file) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            try (InputStream in = new DigestInputStream(Files.newInputStream(file), sha)) {
-                in.transferTo(OutputStream.nullOutputStream());
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

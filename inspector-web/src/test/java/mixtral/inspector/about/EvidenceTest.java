@@ -81,6 +81,6 @@ class EvidenceTest {
     void theDigestIsWhatSha256sumPrints(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("abc");
         Files.writeString(f, "abc");
-        assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", Evidence.sha256(f));
+        assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", mixtral.evidence.Sha256.of(f));
     }
 }

@@ -113,7 +113,7 @@ class InspectorAppTest {
                 shipped = JSON.readTree(in);
             }
             assertEquals(shipped, served, "served as shipped");
-            assertEquals(Evidence.sha256(mixtral.demo.DemoModel.folder().resolve("model.safetensors")),
+            assertEquals(mixtral.evidence.Sha256.of(mixtral.demo.DemoModel.folder().resolve("model.safetensors")),
                     served.at("/model/safetensors_sha256").asText().replaceFirst("^sha256:", ""));
             assertEquals(6, served.at("/trained/first_choice").size());
         });
