@@ -14,7 +14,6 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import mixtral.BadInputException;
 import mixtral.config.MixtralConfig;
-import mixtral.demo.DemoModel;
 import mixtral.evidence.CorpusManifest;
 import mixtral.evidence.Evidence;
 import mixtral.evidence.EvidenceJson;
@@ -28,6 +27,7 @@ import mixtral.weights.Checkpoint;
 import mixtral.weights.RandomWeights;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -42,9 +42,8 @@ final class EvidenceCommand implements Callable<Integer> {
     /** Tokens per window, BOS included: train.py's seq_len. */
     static final int WINDOW_TOKENS = 256;
 
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "Checkpoint folder with its tokenizer; the embedded demo model if absent.")
-    Path model;
+    @Mixin
+    ModelOption model = new ModelOption();
 
     @Option(names = "--heldout", paramLabel = "DIR", defaultValue = "trained-model/heldout",
             description = "Folder of <source>.txt held-out texts (default ${DEFAULT-VALUE}).")
@@ -84,7 +83,7 @@ final class EvidenceCommand implements Callable<Integer> {
         }
         checkFolderOf(json, "--json");
         checkFolderOf(markdown, "--markdown");
-        Path folder = model != null ? model : DemoModel.folder();
+        Path folder = model.folder();
         CorpusManifest corpus = CorpusManifest.read(manifest);
         try (Checkpoint checkpoint = Checkpoint.open(folder)) {
             MixtralConfig config = checkpoint.config();

@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
 import mixtral.BadInputException;
-import mixtral.demo.DemoModel;
 import mixtral.model.Generator;
 import mixtral.model.MixtralModel;
 import mixtral.model.RoutingRule;
@@ -23,9 +22,8 @@ import picocli.CommandLine.Option;
 @Command(name = "generate", mixinStandardHelpOptions = true,
         description = "Continue a prompt, greedily (default) or by sampling, using the KV cache.")
 final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "Checkpoint folder (HF or Mistral-native); the embedded demo model if absent.")
-    Path model;
+    @Mixin
+    ModelOption model = new ModelOption();
 
     @ArgGroup(multiplicity = "1")
     TokenInput input;
@@ -46,10 +44,6 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object: prompt_tokens, new_tokens (and prompt, new_text, text = both, from --prompt).")
     boolean json;
 
-    private Path modelFolder() {
-        return model != null ? model : DemoModel.folder();
-    }
-
     @Mixin
     MemoryOption memory = new MemoryOption();
 
@@ -58,9 +52,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (maxNewTokens < 0) {
             throw new BadInputException("--max-new-tokens must be 0 or more, got " + maxNewTokens);
         }
-        try (Checkpoint checkpoint = Checkpoint.open(modelFolder())) {
-            long[] prompt = input.ids(modelFolder());
-            Tokenizer tokenizer = input.tokenizerIfText(modelFolder());
+        try (Checkpoint checkpoint = Checkpoint.open(model.folder())) {
+            long[] prompt = input.ids(model.folder());
+            Tokenizer tokenizer = input.tokenizerIfText(model.folder());
             // From text, stop at end-of-sequence as the published generate() does; from ids, run the full length.
             Long stop = tokenizer == null ? null : (long) tokenizer.eosId();
             Generator.Settings settings = new Generator.Settings(maxNewTokens, temperature, topP, seed, stop);

@@ -3,7 +3,6 @@ package mixtral.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import mixtral.demo.DemoModel;
 import mixtral.model.MixtralModel;
 import mixtral.model.RoutingRule;
 import mixtral.model.WeightMemory;
@@ -19,9 +18,8 @@ import picocli.CommandLine.Option;
         description = {"Run one forward pass and write the recorded tensors as a trace (safetensors).",
             "See docs/trace-format.md for the names and shapes."})
 final class TraceCommand implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "DIR",
-            description = "Checkpoint folder (HF or Mistral-native); the embedded demo model if absent.")
-    Path model;
+    @Mixin
+    ModelOption model = new ModelOption();
 
     @ArgGroup(multiplicity = "1")
     TokenInput input;
@@ -36,18 +34,14 @@ final class TraceCommand implements Callable<Integer> {
     @Option(names = "--attention", description = "Also record attention probabilities [H, T, T] per layer.")
     boolean attention;
 
-    private Path modelFolder() {
-        return model != null ? model : DemoModel.folder();
-    }
-
     @Mixin
     MemoryOption memory = new MemoryOption();
 
     @Override
     public Integer call() {
         TraceRecorder recorder = recorder(record, attention);
-        try (Checkpoint checkpoint = Checkpoint.open(modelFolder())) {
-            long[] tokens = input.ids(modelFolder());
+        try (Checkpoint checkpoint = Checkpoint.open(model.folder())) {
+            long[] tokens = input.ids(model.folder());
             WeightMemory weights = memory.memoryFor(checkpoint.config());
             MixtralModel model = MixtralModel.load(checkpoint, RoutingRule.MIXTRAL, weights);
             try (LayerProgress progress = new LayerProgress(recorder, weights, "trace")) {
