@@ -107,37 +107,12 @@ public final class EvidenceMarkdown {
                 .append(pct(c.repeatEither())).append("* | |\n\n");
     }
 
-    /**
-     * A (layer, expert, group) cell of the first-choice shares: the group's share, and the expert's share of all
-     * groups' first choices (groups weighted equally).
-     */
-    record Cell(int layer, int expert, int group, double share, double overall) {
-        /** The cell's term of the group's divergence: share * log2(share / overall); large if both big and specific. */
-        double weight() {
-            return share * Math.log(share / overall) / Math.log(2);
-        }
-    }
-
     /** Cells well above both the uniform share and the expert's overall share, most telling first. */
-    static List<Cell> specialisations(RoutingEvidence e, int experts) {
-        List<Cell> cells = new ArrayList<>();
-        double[][][] first = e.firstChoice();
-        for (int l = 0; l < first.length; l++) {
-            for (int x = 0; x < experts; x++) {
-                double overall = 0;
-                for (double[] group : first[l]) {
-                    overall += group[x] / first[l].length;
-                }
-                for (int g = 0; g < first[l].length; g++) {
-                    double s = first[l][g][x];
-                    if (s >= ABOVE_UNIFORM / experts && s >= ABOVE_OVERALL * overall) {
-                        cells.add(new Cell(l, x, g, s, overall));
-                    }
-                }
-            }
-        }
-        cells.sort(Comparator.comparingDouble(Cell::weight).reversed());
-        return cells;
+    static List<TellingCell> specialisations(RoutingEvidence e, int experts) {
+        return TellingCell.all(e.firstChoice()).stream()
+                .filter(c -> c.share() >= ABOVE_UNIFORM / experts && c.share() >= ABOVE_OVERALL * c.overall())
+                .sorted(Comparator.comparingDouble(TellingCell::weight).reversed())
+                .toList();
     }
 
     /** (layer, expert) pairs with at least twice the uniform share of every group's first choices. */
@@ -157,8 +132,8 @@ public final class EvidenceMarkdown {
 
     private static void strongest(StringBuilder b, EvidenceReport r) {
         int experts = r.model().experts();
-        List<Cell> trained = specialisations(r.trained(), experts);
-        List<Cell> random = specialisations(r.random(), experts);
+        List<TellingCell> trained = specialisations(r.trained(), experts);
+        List<TellingCell> random = specialisations(r.random(), experts);
         b.append("## Strongest specialisations\n\n")
                 .append("An expert takes at least twice the uniform ").append(pct(1.0 / experts))
                 .append(" of a group's first choices, and at least 1.5 times its share of all groups' first choices ")
@@ -166,19 +141,19 @@ public final class EvidenceMarkdown {
                 .append(" such (layer, expert, group) cells, the random model ").append(random.size())
                 .append(". The most telling in the trained model (largest term share × log2(share / overall share) ")
                 .append("of the group's divergence below):\n\n");
-        for (Cell c : trained.subList(0, Math.min(STRONGEST, trained.size()))) {
+        for (TellingCell c : trained.subList(0, Math.min(STRONGEST, trained.size()))) {
             b.append("- layer ").append(c.layer()).append(": expert ").append(c.expert()).append(" takes ")
                     .append(pct(c.share())).append(" of `").append(r.groups().get(c.group())).append("` first choices, ")
                     .append(String.format(Locale.ROOT, "%.1fx", c.share() * experts)).append(" uniform and ")
-                    .append(String.format(Locale.ROOT, "%.1fx", c.share() / c.overall()))
+                    .append(String.format(Locale.ROOT, "%.1fx", c.lift()))
                     .append(" its share over all groups (random model: ")
                     .append(pct(r.random().firstChoice()[c.layer()][c.group()][c.expert()])).append(")\n");
         }
         if (!random.isEmpty()) {
-            Cell c = random.get(0);
+            TellingCell c = random.get(0);
             b.append("\nThe random model's most telling: layer ").append(c.layer()).append(", expert ").append(c.expert())
                     .append(", ").append(pct(c.share())).append(" of `").append(r.groups().get(c.group()))
-                    .append("` first choices, ").append(String.format(Locale.ROOT, "%.1fx", c.share() / c.overall()))
+                    .append("` first choices, ").append(String.format(Locale.ROOT, "%.1fx", c.lift()))
                     .append(" its share over all groups.\n");
         }
         for (String model : List.of("trained", "random")) {

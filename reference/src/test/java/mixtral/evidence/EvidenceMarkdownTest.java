@@ -22,7 +22,7 @@ class EvidenceMarkdownTest {
     @Test
     void anExpertBusyInEveryGroupIsDominantNotASpecialisation() {
         RoutingEvidence e = firstChoice(SHARES);
-        List<EvidenceMarkdown.Cell> cells = EvidenceMarkdown.specialisations(e, 8);
+        List<TellingCell> cells = EvidenceMarkdown.specialisations(e, 8);
         assertEquals(2, cells.size(), "experts 1 and 2, each chosen by one group only; expert 4's 20% is under 2x uniform");
         assertEquals(2, cells.get(0).expert(), "40% at twice its overall 20% tells more than 30% at twice 15%");
         assertEquals(1, cells.get(1).expert());

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import mixtral.evidence.TellingCell;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.HeatMapChart;
@@ -64,41 +65,36 @@ public final class WhatExpertsLearned implements Lesson {
         return best;
     }
 
-    /**
-     * One group's most telling choice: in layer l, expert e takes this share of group g's first choices, lift times its
-     * share over all groups (groups weighted equally). A lift near 1 means the expert is busy for every group alike.
-     */
-    record Specialist(int layer, int expert, String group, double share, double lift) {}
-
-    /**
-     * For each group, the (layer, expert) that says most about it: the largest share * log2(share / overall share), the
-     * group's term of the mutual information (evidence.md's "most telling"). The largest share alone would name experts
-     * that are busy for every group.
-     */
-    static List<Specialist> specialists() {
-        JsonNode groups = evidence().get("groups");
-        JsonNode first = evidence().get("trained").get("first_choice");   // [L][G][E]
-        List<Specialist> out = new ArrayList<>();
-        for (int g = 0; g < groups.size(); g++) {
-            Specialist best = null;
-            double bestTerm = Double.NEGATIVE_INFINITY;
-            for (int l = 0; l < first.size(); l++) {
-                for (int e = 0; e < first.get(l).get(g).size(); e++) {
-                    double share = first.get(l).get(g).get(e).asDouble();
-                    double overall = 0;
-                    for (JsonNode row : first.get(l)) {
-                        overall += row.get(e).asDouble() / groups.size();
-                    }
-                    double term = share > 0 ? share * Math.log(share / overall) / Math.log(2) : 0;
-                    if (term > bestTerm) {
-                        bestTerm = term;
-                        best = new Specialist(l, e, groups.get(g).asText(), share, share / overall);
-                    }
+    /** first_choice of one model from the evidence file: [L][G][E]. */
+    static double[][][] firstChoice(String model) {
+        JsonNode a = evidence().get(model).get("first_choice");
+        double[][][] out = new double[a.size()][][];
+        for (int l = 0; l < out.length; l++) {
+            out[l] = new double[a.get(l).size()][];
+            for (int g = 0; g < out[l].length; g++) {
+                JsonNode row = a.get(l).get(g);
+                out[l][g] = new double[row.size()];
+                for (int e = 0; e < row.size(); e++) {
+                    out[l][g][e] = row.get(e).asDouble();
                 }
             }
-            out.add(best);
         }
         return out;
+    }
+
+    /**
+     * For each group, the (layer, expert) cell that says most about it: the largest term of the mutual information
+     * ({@link TellingCell#weight}, evidence.md's "most telling"). The largest share alone would name experts that are
+     * busy for every group.
+     */
+    static List<TellingCell> specialists() {
+        TellingCell[] best = new TellingCell[evidence().get("groups").size()];
+        for (TellingCell c : TellingCell.all(firstChoice("trained"))) {
+            if (best[c.group()] == null || c.weight() > best[c.group()].weight()) {
+                best[c.group()] = c;
+            }
+        }
+        return List.of(best);
     }
 
     /** Share of a prompt's tokens (BOS left out) whose first choice in each layer is each expert: [L][E]. */
@@ -158,8 +154,8 @@ public final class WhatExpertsLearned implements Lesson {
         n.put("best_acc_random", Fmt.percent(accRandom[best]));
         n.put("max_bits", Fmt.fixed(Math.log(evidence().get("groups").size()) / Math.log(2), 2));
         StringBuilder spec = new StringBuilder();
-        for (Specialist s : specialists()) {
-            spec.append("- ").append(s.group()).append(": layer ").append(s.layer()).append(", expert ")
+        for (TellingCell s : specialists()) {
+            spec.append("- ").append(evidence().get("groups").get(s.group()).asText()).append(": layer ").append(s.layer()).append(", expert ")
                     .append(s.expert()).append(" takes ").append(Fmt.percent(s.share())).append(" of its first choices, ")
                     .append(Fmt.fixed(s.lift(), 1)).append(" times its share over all groups\n");
         }
