@@ -40,6 +40,7 @@ public final class InspectorApp {
             c.events.serverStopping(progress::close);
 
             c.routes.get("/api/model", model::info);
+            c.routes.get("/api/trace-format", model::traceFormat);
             c.routes.get("/api/evidence", model::evidence);
             c.routes.get("/api/progress", model::progress);
             c.routes.sse("/api/progress/events", progress::connect);

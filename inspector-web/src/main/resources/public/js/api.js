@@ -33,6 +33,7 @@ const traceUrl = id => `/api/traces/${encodeURIComponent(id)}`;
 
 export const api = {
   model: () => request('GET', '/api/model'),
+  traceFormat: () => request('GET', '/api/trace-format'),
   evidence: () => request('GET', '/api/evidence'),
   progress: () => request('GET', '/api/progress'),
   createFromPrompt: (prompt, generate = 0) => request('POST', '/api/traces', { prompt, generate }),

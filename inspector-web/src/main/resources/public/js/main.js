@@ -7,7 +7,7 @@ import { withProgress } from './progress.js';
 import { drawAttention } from './views/attention.js';
 import { bestLayer, drawEvidence, drawLearned } from './views/evidence.js';
 import { drawExpertLoad } from './views/expertLoad.js';
-import { drawNorms, NORM_HELP } from './views/norms.js';
+import { drawNorms } from './views/norms.js';
 import { predictionList } from './views/predictions.js';
 import { drawRouterHeatmap } from './views/routerHeatmap.js';
 import { drawRoutingMap } from './views/routingMap.js';
@@ -16,7 +16,7 @@ import { drawTokenStrip } from './views/tokenStrip.js';
 
 const state = {
   model: null, summary: null, detail: null, attention: null,
-  layer: 0, token: null, norm: 'resid_post', generatedFrom: Infinity, busy: false,
+  layer: 0, token: null, norm: null, format: null, help: {}, generatedFrom: Infinity, busy: false,
   evidence: null, evidenceView: { layer: 0, weights: 'trained' },
 };
 
@@ -142,7 +142,7 @@ function drawTrace() {
   $('#next').replaceChildren(predictionList(s.next, appendToken));
   drawRoutingMap($('#routing-map'), s, ctx);
   drawLayerViews();
-  drawNorms($('#norms'), s, state.norm, ctx);
+  drawNorms($('#norms'), s, state.norm, state.help[state.norm], ctx);
   markSelection();
 }
 
@@ -213,12 +213,12 @@ function wireControls(model) {
   fillSelect($('#layer-select'), c.num_hidden_layers, 'layer');
   fillSelect($('#attn-layer'), c.num_hidden_layers, 'layer');
   fillSelect($('#attn-head'), c.num_attention_heads, 'head');
-  $('#norm-select').replaceChildren(...Object.entries(NORM_HELP).map(([name, help]) =>
-    el('option', { value: name, text: `${name}: ${help}` })));
+  $('#norm-select').replaceChildren(...state.format.normViews.map(name =>
+    el('option', { value: name, text: `${name}: ${state.help[name]}` })));
   $('#layer-select').addEventListener('change', e => selectLayer(Number(e.target.value)));
   $('#norm-select').addEventListener('change', e => {
     state.norm = e.target.value;
-    if (state.summary) drawNorms($('#norms'), state.summary, state.norm, ctx);
+    if (state.summary) drawNorms($('#norms'), state.summary, state.norm, state.help[state.norm], ctx);
     markSelection();
   });
   $('#attn-show').addEventListener('click', showAttention);
@@ -258,12 +258,14 @@ function wireControls(model) {
 async function start() {
   let model;
   try {
-    model = await api.model();
+    [model, state.format] = await Promise.all([api.model(), api.traceFormat()]);
   } catch (e) {
     say(`Cannot load the model: ${describeError(e)}`, 'error');
     return;
   }
   state.model = model;
+  state.help = Object.fromEntries(state.format.tensors.map(t => [t.leaf, t.description]));
+  state.norm = state.format.normViews[0];
   ctx.colors = expertColors(model.config.num_local_experts);
   drawModelCard($('#model-card'), model);
   drawExamples(model.examples || []);

@@ -21,7 +21,7 @@ public final class TraceRecorder implements Recorder {
 
     /** Every tensor of the trace format; attention probabilities ([H, T, T] per layer) only if asked for. */
     public static TraceRecorder all(boolean attentionProbs) {
-        return new TraceRecorder(name -> attentionProbs || !TensorNames.leafOf(name).equals("attn.probs"));
+        return new TraceRecorder(name -> attentionProbs || !TensorNames.is(name, TraceTensor.ATTN_PROBS));
     }
 
     /** The routing decisions only: router logits and probabilities, chosen experts and their weights. */
@@ -38,11 +38,11 @@ public final class TraceRecorder implements Recorder {
                 .map(g -> Pattern.compile(Pattern.quote(g).replace("*", "\\E.*\\Q")))
                 .toList();
         return new TraceRecorder(name -> patterns.stream().anyMatch(p -> p.matcher(name).matches())
-                && (attentionProbs || !TensorNames.leafOf(name).equals("attn.probs") || explicitlyNamed(globs, name)));
+                && (attentionProbs || !TensorNames.is(name, TraceTensor.ATTN_PROBS) || explicitlyNamed(globs, name)));
     }
 
     private static boolean explicitlyNamed(List<String> globs, String name) {
-        return globs.stream().anyMatch(g -> g.contains("attn.probs") || g.equals(name));
+        return globs.stream().anyMatch(g -> g.contains(TraceTensor.ATTN_PROBS.leaf()) || g.equals(name));
     }
 
     @Override

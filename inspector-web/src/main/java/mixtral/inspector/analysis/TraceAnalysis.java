@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
+import mixtral.compare.Margins;
 import mixtral.config.MixtralConfig;
 import mixtral.inspector.analysis.Views.LayerDetail;
 import mixtral.inspector.analysis.Views.Prediction;
@@ -18,6 +19,7 @@ import mixtral.inspector.text.TokenLabels;
 import mixtral.model.MixtralModel;
 import mixtral.trace.Trace;
 import mixtral.trace.TensorNames;
+import mixtral.trace.TraceTensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -28,6 +30,9 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class TraceAnalysis {
     /** Router logit margins (K-th minus (K+1)-th) below this are flagged as near ties: e^0.2 = 1.22x in probability. */
     public static final double NEAR_TIE_MARGIN = 0.2;
+    /** The tensors whose L2 norms per layer and token the page can show, in the order of its choices. */
+    public static final List<TraceTensor> NORM_VIEWS =
+            List.of(TraceTensor.RESID_POST, TraceTensor.ATTN_OUT, TraceTensor.MOE_OUT);
     /** How many candidates next-token and logit-lens lists show. */
     public static final int TOP = 5;
 
@@ -68,9 +73,7 @@ public final class TraceAnalysis {
             load.add(counts);
         }
         Map<String, List<float[]>> norms = new LinkedHashMap<>();
-        norms.put("resid_post", norms(TensorNames::residPost));
-        norms.put("attn.out", norms(TensorNames::attnOut));
-        norms.put("moe.out", norms(TensorNames::moeOut));
+        NORM_VIEWS.forEach(t -> norms.put(t.leaf(), norms(t::at)));
         return new RoutingSummary(id, tokens(), layers, config.numLocalExperts(), config.numExpertsPerTok(),
                 NEAR_TIE_MARGIN, routing, load, norms, nextTokens());
     }
@@ -90,15 +93,10 @@ public final class TraceAnalysis {
         return cells;
     }
 
-    /** K-th largest minus (K+1)-th largest logit: how far the last chosen expert was from losing its place. */
+    /** {@link Margins#margin}, or null (JSON has no infinity) when every expert is chosen. */
     static Double margin(float[] logits, int k) {
-        if (k >= logits.length) {
-            return null;
-        }
-        float[] sorted = logits.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return (double) (sorted[n - k] - sorted[n - k - 1]);
+        double m = Margins.margin(logits, k);
+        return Double.isInfinite(m) ? null : m;
     }
 
     private List<float[]> norms(IntFunction<String> name) {

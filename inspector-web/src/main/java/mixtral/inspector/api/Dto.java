@@ -14,6 +14,16 @@ import mixtral.inspector.engine.Limits;
 public final class Dto {
     private Dto() {}
 
+    /**
+     * {@code GET /api/trace-format}: the trace format as {@link mixtral.trace.TraceTensor} defines it, so that the page
+     * never spells a tensor name of its own. {@code normViews} are the leaves whose norms a trace summary holds.
+     */
+    public record TraceFormat(String format, String version, List<FormatTensor> tensors, List<String> normViews) {}
+
+    /** One tensor of the format: {@code name} as in the docs ({@code layers.{i}.moe.out}), shape symbols T, D, ... */
+    public record FormatTensor(String name, String leaf, String scope, List<String> shape, String dtype, String role,
+                               String description) {}
+
     /** {@code POST /api/traces}: exactly one of prompt and tokens; generate defaults to 0. */
     public record TraceRequest(String prompt, List<Long> tokens, Integer generate) {}
 

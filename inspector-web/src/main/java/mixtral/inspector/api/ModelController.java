@@ -1,17 +1,22 @@
 package mixtral.inspector.api;
 
 import io.javalin.http.Context;
+import java.util.Arrays;
 import mixtral.config.ConfigJson;
 import mixtral.config.MixtralConfig;
 import mixtral.config.ParameterCount;
 import mixtral.inspector.about.Evidence;
 import mixtral.inspector.analysis.TraceAnalysis;
+import mixtral.inspector.api.Dto.FormatTensor;
 import mixtral.inspector.api.Dto.ModelInfo;
+import mixtral.inspector.api.Dto.TraceFormat;
 import mixtral.inspector.engine.InspectedModel;
 import mixtral.inspector.engine.Inspector;
 import mixtral.inspector.engine.NotFoundException;
+import mixtral.trace.Trace;
+import mixtral.trace.TraceTensor;
 
-/** {@code GET /api/model}, {@code GET /api/evidence} and {@code GET /api/progress}. */
+/** {@code GET /api/model}, {@code GET /api/trace-format}, {@code GET /api/evidence} and {@code GET /api/progress}. */
 public final class ModelController {
     private final Inspector inspector;
 
@@ -22,6 +27,16 @@ public final class ModelController {
     public void info(Context ctx) {
         ctx.json(info(inspector));
     }
+
+    public void traceFormat(Context ctx) {
+        ctx.json(TRACE_FORMAT);
+    }
+
+    static final TraceFormat TRACE_FORMAT = new TraceFormat(Trace.FORMAT, Trace.FORMAT_VERSION,
+            Arrays.stream(TraceTensor.values()).map(t -> new FormatTensor(t.pattern(), t.leaf(), t.scope().name(),
+                    t.shape().stream().map(Enum::name).toList(), t.dtype().name(), t.role().name(), t.description()))
+                    .toList(),
+            TraceAnalysis.NORM_VIEWS.stream().map(TraceTensor::leaf).toList());
 
     /** The evidence JSON as shipped, or 404 saying why this model has none. */
     public void evidence(Context ctx) {

@@ -1,9 +1,12 @@
 package mixtral.inspector.engine;
 
+import java.util.EnumSet;
 import java.util.Set;
 import mixtral.config.MixtralConfig;
+import mixtral.inspector.analysis.TraceAnalysis;
 import mixtral.trace.TensorNames;
 import mixtral.trace.TraceRecorder;
+import mixtral.trace.TraceTensor;
 
 /**
  * What a trace made by the inspector records. Small models get every tensor of the trace format (attention
@@ -18,15 +21,25 @@ public final class TraceContents {
 
     /** Leaves per layer that a complete trace records ([T, D] activations), attention probabilities excepted. */
     private static final int FULL_ACTIVATIONS_PER_LAYER = 7;
-    private static final Set<String> VIEWED = Set.of(TensorNames.TOKENS, TensorNames.LOGITS, "moe.router_logits",
-            "moe.router_probs", "moe.selected_experts", "moe.routing_weights", "resid_post", "attn.out", "moe.out");
+    private static final Set<TraceTensor> VIEWED = viewed();
 
     private TraceContents() {}
 
     /** A recorder for {@code tokens} tokens: everything if that fits {@code budgetBytes}, else what the views read. */
     public static TraceRecorder recorder(MixtralConfig c, int tokens, long budgetBytes) {
         return isComplete(c, tokens, budgetBytes) ? TraceRecorder.all(false)
-                : new TraceRecorder(name -> VIEWED.contains(TensorNames.leafOf(name)));
+                : new TraceRecorder(name -> TensorNames.tensorOf(name).filter(VIEWED::contains).isPresent());
+    }
+
+    private static Set<TraceTensor> viewed() {
+        Set<TraceTensor> v = EnumSet.of(TraceTensor.TOKENS, TraceTensor.LOGITS);
+        v.addAll(TraceAnalysis.NORM_VIEWS);
+        for (TraceTensor t : TraceTensor.values()) {
+            if (t.role() == TraceTensor.Role.ROUTING) {
+                v.add(t);
+            }
+        }
+        return v;
     }
 
     /** Whether a trace of {@code tokens} tokens records every tensor (see the class comment). */

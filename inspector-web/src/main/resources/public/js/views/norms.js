@@ -1,4 +1,5 @@
-// Activation norms: layers x tokens heatmap of the L2 norm of one recorded tensor (resid_post, attn.out, moe.out).
+// Activation norms: layers x tokens heatmap of the L2 norm of one recorded tensor (the server's trace format names
+// which, in normViews, and says what each is).
 import { el } from '../dom.js';
 import { normScale } from '../colors.js';
 import { CELL_H, cellWidth, frame, tokenAxis, tokenBands } from './chart.js';
@@ -7,13 +8,8 @@ import { hideTip, showTip } from './tooltip.js';
 
 const d3 = window.d3;
 
-export const NORM_HELP = {
-  resid_post: 'residual stream after the layer',
-  'attn.out': 'what attention adds to the residual stream',
-  'moe.out': 'what the experts add (weighted sum of the chosen experts)',
-};
-
-export function drawNorms(container, summary, tensor, ctx) {
+/** @param help what the tensor is, from GET /api/trace-format */
+export function drawNorms(container, summary, tensor, help, ctx) {
   const { tokens, layers } = summary;
   const rows = summary.norms[tensor];
   const T = tokens.length;
@@ -22,7 +18,7 @@ export function drawNorms(container, summary, tensor, ctx) {
   const color = normScale(d3.max(rows.flatMap(r => Array.from(r))) || 1);
   container.replaceChildren(el('div', { class: 'legend-row' },
     gradientLegend(color, `‖${tensor}‖₂`, d3.format('.3~s')),
-    el('span', { class: 'legend-note', text: NORM_HELP[tensor] || '' })));
+    el('span', { class: 'legend-note', text: help || '' })));
   const g = frame(container, T * cw, layers * CELL_H, margin, `${tensor} norms, ${layers} layers by ${T} tokens`);
   tokenAxis(g, tokens, cw, ctx.onToken);
   g.append('g').selectAll('text').data(d3.range(layers)).join('text')
