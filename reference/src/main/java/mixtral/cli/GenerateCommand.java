@@ -47,6 +47,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     MemoryOption memory = new MemoryOption();
 
+    @Mixin
+    InterventionOptions intervention = new InterventionOptions();
+
     @Override
     public Integer call() throws Exception {
         if (maxNewTokens < 0) {
@@ -59,7 +62,8 @@ final class GenerateCommand implements Callable<Integer> {
             Long stop = tokenizer == null ? null : (long) tokenizer.eosId();
             Generator.Settings settings = new Generator.Settings(maxNewTokens, temperature, topP, seed, stop);
             WeightMemory weights = memory.memoryFor(checkpoint.config());
-            MixtralModel model = MixtralModel.load(checkpoint, RoutingRule.MIXTRAL, weights);
+            MixtralModel model = MixtralModel.load(checkpoint, RoutingRule.MIXTRAL, weights)
+                    .with(intervention.build(checkpoint.config(), prompt));
             long[] generated;
             try (LayerProgress progress = new LayerProgress(Recorder.NONE, weights, "generate")) {
                 generated = Generator.generate(model, prompt, settings, weights.isBounded() ? progress : Recorder.NONE);

@@ -3,6 +3,7 @@ package mixtral.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import mixtral.model.Intervention;
 import mixtral.model.MixtralModel;
 import mixtral.model.RoutingRule;
 import mixtral.model.WeightMemory;
@@ -37,17 +38,24 @@ final class TraceCommand implements Callable<Integer> {
     @Mixin
     MemoryOption memory = new MemoryOption();
 
+    @Mixin
+    InterventionOptions intervention = new InterventionOptions();
+
     @Override
     public Integer call() {
         TraceRecorder recorder = recorder(record, attention);
         try (Checkpoint checkpoint = Checkpoint.open(model.folder())) {
             long[] tokens = input.ids(model.folder());
             WeightMemory weights = memory.memoryFor(checkpoint.config());
-            MixtralModel model = MixtralModel.load(checkpoint, RoutingRule.MIXTRAL, weights);
+            Intervention iv = intervention.build(checkpoint.config(), tokens);
+            MixtralModel model = MixtralModel.load(checkpoint, RoutingRule.MIXTRAL, weights).with(iv);
             try (LayerProgress progress = new LayerProgress(recorder, weights, "trace")) {
                 model.forward(tokens, weights.isBounded() ? progress : recorder);
             }
             Trace trace = recorder.toTrace(checkpoint.config());
+            if (!iv.isNone()) {
+                trace = trace.withMetadata(Trace.INTERVENTION, iv.toJson());
+            }
             trace.write(out);
             System.out.printf("wrote %s: %d tensors, %d tokens%n", out, trace.tensors().size(), tokens.length);
         }

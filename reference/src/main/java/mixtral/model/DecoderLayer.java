@@ -20,11 +20,15 @@ final class DecoderLayer {
         this.moe = moe;
     }
 
-    /** x [T, D] -> [T, D] */
+    DecoderLayer with(Intervention i) {
+        return new DecoderLayer(index, attnNorm, attention, moeNorm, moe.with(i));
+    }
+
+    /** x [T, D], the tokens after the cache's -> [T, D] */
     INDArray forward(INDArray x, KvCache cache, Recorder rec) {
         INDArray h = x.add(attention.forward(attnNorm.forward(x, rec), cache, rec));   // [T, D]
         rec.record(TensorNames.residMid(index), h);
-        INDArray out = h.add(moe.forward(moeNorm.forward(h, rec), rec));               // [T, D]
+        INDArray out = h.add(moe.forward(moeNorm.forward(h, rec), cache.length(), rec)); // [T, D]
         rec.record(TensorNames.residPost(index), out);
         return out;
     }

@@ -73,8 +73,8 @@ public final class MixtralModel {
             Attention attention = new Attention(i, c, memory.weight(4 * qRows * d, () -> w.wq(l)),
                     memory.weight(4 * kvRows * d, () -> w.wk(l)), memory.weight(4 * kvRows * d, () -> w.wv(l)),
                     memory.weight(4 * d * qRows, () -> w.wo(l)), rope);
-            Router router = new Router(memory.weight(4L * c.numLocalExperts() * d, () -> w.gate(l)),
-                    c.numExpertsPerTok(), routingRule);
+            Router router = new Router(i, memory.weight(4L * c.numLocalExperts() * d, () -> w.gate(l)),
+                    c.numExpertsPerTok(), routingRule, Intervention.NONE);
             layers[i] = new DecoderLayer(i,
                     new RmsNorm(w.attnNorm(i), c.rmsNormEps(), TensorNames.attnNorm(i)), attention,
                     new RmsNorm(w.moeNorm(i), c.rmsNormEps(), TensorNames.moeNorm(i)), new SparseMoe(i, router, experts));
@@ -82,6 +82,19 @@ public final class MixtralModel {
         Weight lmHead = memory.weight(4L * c.vocabSize() * d, w::lmHead);
         return new MixtralModel(c, Embedding.of(w, memory), layers,
                 new RmsNorm(w.finalNorm(), c.rmsNormEps(), TensorNames.FINAL_NORM), lmHead, memory);
+    }
+
+    /**
+     * The same model (sharing its weights) with routing decisions overridden: see {@link Intervention}. Checked
+     * against the configuration first, so a bad layer or expert is a one-line error.
+     */
+    public MixtralModel with(Intervention intervention) {
+        intervention.check(config);
+        DecoderLayer[] changed = new DecoderLayer[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            changed[i] = layers[i].with(intervention);
+        }
+        return new MixtralModel(config, embedding, changed, finalNorm, lmHead, memory);
     }
 
     /** Where the float32 weights are held, and how many bytes of them were converted so far. */

@@ -4,19 +4,28 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** A linear layer that scores every expert for every token; the top K scores decide where each token goes. */
 final class Router {
+    private final int layer;
     private final Weight gate;   // [E, D]
     private final int k;
     private final RoutingRule rule;
+    private final Intervention intervention;
 
-    Router(Weight gate, int k, RoutingRule rule) {
+    Router(int layer, Weight gate, int k, RoutingRule rule, Intervention intervention) {
+        this.layer = layer;
         this.gate = gate;
         this.k = k;
         this.rule = rule;
+        this.intervention = intervention;
     }
 
-    /** x [T, D] -> the routing of its T tokens. */
-    Routing route(INDArray x) {
-        INDArray logits = Ops.linear(x, gate.get());   // [T, E]
-        return rule.route(logits, k);
+    Router with(Intervention i) {
+        return new Router(layer, gate, k, rule, i);
+    }
+
+    /** x [T, D], the tokens at positions start..start+T-1 -> their routing; an intervention may override it. */
+    Routing route(INDArray x, int start) {
+        RouterPrecision p = intervention.routerPrecision();
+        INDArray logits = Ops.linear(p.round(x), p.round(gate.get()));   // [T, E]
+        return intervention.route(layer, start, logits, k, rule);
     }
 }

@@ -29,14 +29,22 @@ public record Routing(INDArray logits, int[][] experts, float[][] weights) {
     }
 
     /** Indices of the k largest values, largest first; ties go to the lower index. */
-    static int[] topK(float[] v, int k) {
+    public static int[] topK(float[] v, int k) {
         return java.util.stream.IntStream.range(0, v.length).boxed()
                 .sorted((a, b) -> v[a] != v[b] ? Float.compare(v[b], v[a]) : Integer.compare(a, b))
                 .limit(k).mapToInt(Integer::intValue).toArray();
     }
 
-    private static float[] softmaxOf(float[] logits, int[] chosen) {
-        double max = logits[chosen[0]];
+    /** The chosen experts ordered by their logit, highest first (ties to the lower index), as the trace lists them. */
+    static int[] byLogit(float[] logits, int[] chosen) {
+        return Arrays.stream(chosen).boxed()
+                .sorted((a, b) -> logits[a] != logits[b] ? Float.compare(logits[b], logits[a]) : Integer.compare(a, b))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The published weights: softmax over the chosen experts' logits. */
+    static float[] softmaxOf(float[] logits, int[] chosen) {
+        double max = Arrays.stream(chosen).mapToDouble(i -> logits[i]).max().orElseThrow();
         double[] e = Arrays.stream(chosen).mapToDouble(i -> Math.exp(logits[i] - max)).toArray();
         double sum = Arrays.stream(e).sum();
         float[] w = new float[chosen.length];

@@ -21,9 +21,13 @@ final class SparseMoe {
         this.experts = experts;
     }
 
-    /** x [T, D] -> [T, D] */
-    INDArray forward(INDArray x, Recorder rec) {
-        Routing routing = router.route(x);
+    SparseMoe with(Intervention i) {
+        return new SparseMoe(layer, router.with(i), experts);
+    }
+
+    /** x [T, D], the tokens at positions start..start+T-1 -> [T, D] */
+    INDArray forward(INDArray x, int start, Recorder rec) {
+        Routing routing = router.route(x, start);
         rec.record(TensorNames.routerLogits(layer), routing.logits());
         rec.record(TensorNames.routerProbs(layer), routing::probs);
         rec.record(TensorNames.selectedExperts(layer), routing::expertsArray);

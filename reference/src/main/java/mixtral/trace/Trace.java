@@ -24,6 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public record Trace(Map<String, INDArray> tensors, Map<String, String> metadata) {
     public static final String FORMAT = "mixtral-trace";
     public static final String FORMAT_VERSION = "1";
+    /** Metadata key of the routing intervention a trace was made under (a JSON object); absent for a plain run. */
+    public static final String INTERVENTION = "intervention";
 
     public static Trace of(MixtralConfig config, Map<String, INDArray> tensors) {
         Map<String, String> meta = new LinkedHashMap<>();
@@ -31,6 +33,18 @@ public record Trace(Map<String, INDArray> tensors, Map<String, String> metadata)
         meta.put("format_version", FORMAT_VERSION);
         meta.put("config", ConfigJson.toHuggingFace(config).toString());
         return new Trace(Collections.unmodifiableMap(new LinkedHashMap<>(tensors)), Collections.unmodifiableMap(meta));
+    }
+
+    /** The same trace with one more metadata entry. */
+    public Trace withMetadata(String key, String value) {
+        Map<String, String> meta = new LinkedHashMap<>(metadata);
+        meta.put(key, value);
+        return new Trace(tensors, Collections.unmodifiableMap(meta));
+    }
+
+    /** The intervention this trace was made under, as JSON, or null for a plain forward pass. */
+    public String intervention() {
+        return metadata.get(INTERVENTION);
     }
 
     public boolean has(String name) {
