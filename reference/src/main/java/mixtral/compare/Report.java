@@ -3,33 +3,61 @@ package mixtral.compare;
 import java.util.List;
 
 /**
- * What a comparison of an actual trace against an expected one found, in forward order.
+ * What a comparison of an actual trace (B, another engine's) against an expected one (A, the reference) found, in
+ * forward order. Without a model the tensors are held to A; with one, to the reference re-run with B's routing
+ * replayed ({@code baseline} says which), and B's routing decisions to that run's own router logits.
  *
- * @param tensors     one line per float tensor both traces hold
- * @param routing     one line per layer whose routing both traces hold
- * @param flips       every token routed to a different expert set, ties included
- * @param logits      top-1 agreement and KL divergence, or null when either trace lacks logits
- * @param onlyInOne   tensors one trace holds and the other does not (not compared)
- * @param first       the first divergence in forward order, or null when everything agrees
- * @param passed      true when nothing diverged beyond the tolerances
+ * @param baseline             what B's tensors were compared with: "A", or "the reference with B's routing replayed"
+ * @param expectedIntervention A's routing intervention (trace metadata), or null for a plain run
+ * @param actualIntervention   B's, or null
+ * @param tensors              one line per float tensor both B and the baseline hold
+ * @param routing              one line per layer whose routing A and B both hold
+ * @param flips                every token B routed to another expert set than A, ties included
+ * @param wrongDecisions       with a model: B's choices farther than the tie margin from the reference's own choice
+ * @param logits               top-1 agreement and KL divergence, or null when either trace lacks logits
+ * @param onlyInOne            tensors one trace holds and the other does not (not compared)
+ * @param missing              required tensors (--require) that a trace lacks: failures
+ * @param first                the first divergence in forward order, or null when everything agrees
+ * @param hint                 one line on what to do next (e.g. pass --model to check ties), or null
+ * @param passed               true when nothing diverged beyond the tolerances
  */
-public record Report(Tolerances tolerances, List<TensorDiff> tensors, List<LayerRouting> routing, List<Flip> flips,
-                     LogitsDiff logits, List<String> onlyInOne, Divergence first, boolean passed) {
+public record Report(Tolerances tolerances, String baseline, String expectedIntervention, String actualIntervention,
+                     List<TensorDiff> tensors, List<LayerRouting> routing, List<Flip> flips,
+                     List<Decision> wrongDecisions, LogitsDiff logits, List<String> onlyInOne, List<String> missing,
+                     Divergence first, String hint, boolean passed) {
 
     /**
-     * @param scaledMaxError max |a - e| / max(1, max |e|): the golden tests' measure
-     * @param worstToken     the token (row) of the largest difference, or -1
-     * @param afterTie       true when a routing tie earlier in the forward pass may explain a difference here
+     * @param scaledMaxError   max |a - e| / max(1, max |e|) over finite pairs: the golden tests' measure
+     * @param worstToken       the token (row) of the largest difference, or -1
+     * @param firstBadToken    the first token with an element outside tolerance, or -1
+     * @param excusedTokens    tokens whose routing entries were not compared because their flip is a tie
+     * @param nonFiniteExpected elements of the baseline that are NaN or infinite
+     * @param nonFiniteActual  elements of B that are NaN or infinite
+     * @param nonFiniteMismatches elements where the two are not the same non-finite value, one side at least non-finite
      */
     public record TensorDiff(String name, long[] shape, double maxAbsError, double maxRelError, double cosine,
-                             double scaledMaxError, int worstToken, boolean within, boolean afterTie) {}
+                             double scaledMaxError, int worstToken, int firstBadToken, int excusedTokens,
+                             long nonFiniteExpected, long nonFiniteActual, long nonFiniteMismatches, boolean within) {}
 
     /** @param agreement share of tokens routed to the same expert set */
     public record LayerRouting(int layer, int tokens, int sameExperts, double agreement, double smallestMargin) {}
 
+    /**
+     * A token B routed to another set than A.
+     *
+     * @param margin A's router margin (K-th minus (K+1)-th logit) at this token
+     * @param tie    whether the flip is excused: without a model, margin below the tie margin; with one, B's choice
+     *               within the tie margin of the replayed reference's own choice
+     */
     public record Flip(int layer, int token, long[] expectedExperts, long[] actualExperts, double margin, boolean tie) {}
 
-    /** KL(expected || actual) of the next-token distributions, per token. */
+    /**
+     * A routing decision of B that the reference, given the same inputs (B's routing replayed before it), would not
+     * make: {@code shortfall} is how far below the reference's K-th largest router logit B's weakest choice was.
+     */
+    public record Decision(int layer, int token, long[] actualExperts, long[] referenceExperts, double shortfall) {}
+
+    /** KL(baseline || actual) of the next-token distributions, per token. */
     public record LogitsDiff(int tokens, double top1Agreement, double meanKl, double maxKl) {}
 
     public record Divergence(int layer, String tensor, int token, String what) {}

@@ -2,24 +2,26 @@ package mixtral.compare;
 
 import java.io.PrintStream;
 import java.util.Arrays;
+import mixtral.compare.Report.Decision;
 import mixtral.compare.Report.Flip;
 import mixtral.compare.Report.LayerRouting;
 import mixtral.compare.Report.TensorDiff;
 
-/** Prints a comparison as a readable table. */
+/** Prints a comparison as a readable table: ties, real flips, wrong decisions and failing tensors each apart. */
 public final class ReportPrinter {
     private ReportPrinter() {}
 
     public static void print(Report r, String expectedName, String actualName, PrintStream out) {
         Tolerances t = r.tolerances();
-        out.printf("expected: %s%nactual:   %s%ntolerances: atol %.1e, rtol %.1e, tie margin %.1e%n%n",
-                expectedName, actualName, t.atol(), t.rtol(), t.tieMargin());
+        out.printf("expected (A): %s%s%nactual (B):   %s%s%nB's tensors held to: %s%n"
+                        + "tolerances: atol %.1e, rtol %.1e, tie margin %.1e%n%n",
+                expectedName, intervened(r.expectedIntervention()), actualName, intervened(r.actualIntervention()),
+                r.baseline(), t.atol(), t.rtol(), t.tieMargin());
         out.printf("%-34s %-16s %10s %10s %10s %10s  %s%n",
                 "tensor", "shape", "max abs", "max rel", "cosine", "scaled", "status");
         for (TensorDiff d : r.tensors()) {
-            String status = d.within() ? "ok" : d.afterTie() ? "differs after a tie" : "DIVERGES";
             out.printf("%-34s %-16s %10.2e %10.2e %10.7f %10.2e  %s%n", d.name(), Arrays.toString(d.shape()),
-                    d.maxAbsError(), d.maxRelError(), d.cosine(), d.scaledMaxError(), status);
+                    d.maxAbsError(), d.maxRelError(), d.cosine(), d.scaledMaxError(), status(d));
         }
         if (!r.routing().isEmpty()) {
             out.printf("%n%-8s %14s %10s %16s%n", "layer", "same experts", "agreement", "smallest margin");
@@ -28,23 +30,55 @@ public final class ReportPrinter {
                         100 * l.agreement(), l.smallestMargin());
             }
         }
+        long ties = r.flips().stream().filter(Flip::tie).count();
+        if (!r.flips().isEmpty()) {
+            out.printf("%nflips (B's expert set differs from A's): %d ties, %d not%n", ties, r.flips().size() - ties);
+        }
         for (Flip f : r.flips()) {
-            out.printf("flip: layer %d token %d: expected %s, actual %s, router margin %.3g%s%n", f.layer(), f.token(),
-                    Arrays.toString(f.expectedExperts()), Arrays.toString(f.actualExperts()), f.margin(),
-                    f.tie() ? " (tie: not a failure)" : "");
+            out.printf("  %s layer %d token %d: A %s, B %s, A's router margin %.3g%n", f.tie() ? "tie: " : "FLIP:",
+                    f.layer(), f.token(), Arrays.toString(f.expectedExperts()), Arrays.toString(f.actualExperts()),
+                    f.margin());
+        }
+        if (!r.wrongDecisions().isEmpty()) {
+            out.printf("%nrouting decisions the reference would not make given the same inputs: %d%n",
+                    r.wrongDecisions().size());
+        }
+        for (Decision d : r.wrongDecisions()) {
+            out.printf("  WRONG layer %d token %d: B %s, reference %s, %.3g below its K-th router logit%n", d.layer(),
+                    d.token(), Arrays.toString(d.actualExperts()), Arrays.toString(d.referenceExperts()), d.shortfall());
         }
         if (r.logits() != null) {
-            out.printf("%nlogits: top-1 agreement %.1f%% of %d tokens, KL(expected||actual) mean %.3g, max %.3g nats%n",
+            out.printf("%nlogits: top-1 agreement %.1f%% of %d tokens, KL(baseline||B) mean %.3g, max %.3g nats%n",
                     100 * r.logits().top1Agreement(), r.logits().tokens(), r.logits().meanKl(), r.logits().maxKl());
         }
         if (!r.onlyInOne().isEmpty()) {
             out.println("not compared (in one trace only): " + String.join(", ", r.onlyInOne()));
+        }
+        if (!r.missing().isEmpty()) {
+            out.println("MISSING (required): " + String.join(", ", r.missing()));
         }
         if (r.first() != null) {
             out.printf("%nfirst divergence: %s%s, token %d: %s%n",
                     r.first().layer() < 0 ? "" : "layer " + r.first().layer() + ", ", r.first().tensor(),
                     r.first().token(), r.first().what());
         }
+        if (r.hint() != null) {
+            out.println("hint: " + r.hint());
+        }
         out.println(r.passed() ? "\nRESULT: within tolerance" : "\nRESULT: outside tolerance");
+    }
+
+    /** One word for a tensor's line; never "ok" for a tensor that failed or could not be measured. */
+    static String status(TensorDiff d) {
+        if (!d.within()) {
+            return d.nonFiniteMismatches() > 0 ? "DIVERGES (non-finite: " + d.nonFiniteExpected() + " in A, "
+                    + d.nonFiniteActual() + " in B)" : "DIVERGES";
+        }
+        String excused = d.excusedTokens() > 0 ? " (" + d.excusedTokens() + " tied tokens not compared)" : "";
+        return (d.nonFiniteExpected() > 0 ? "ok, same non-finite values" : "ok") + excused;
+    }
+
+    private static String intervened(String intervention) {
+        return intervention == null ? "" : "  [intervened: " + intervention + "]";
     }
 }

@@ -2,29 +2,57 @@ package mixtral.compare;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import mixtral.BadInputException;
+import mixtral.compare.Report.Decision;
 import mixtral.compare.Report.Divergence;
 import mixtral.compare.Report.Flip;
 import mixtral.compare.Report.LayerRouting;
 import mixtral.compare.Report.LogitsDiff;
 import mixtral.compare.Report.TensorDiff;
+import mixtral.config.MixtralConfig;
+import mixtral.model.Intervention;
+import mixtral.model.MixtralModel;
 import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
+import mixtral.trace.TraceRecorder;
+import mixtral.trace.TraceTensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Holds one trace (actual: another engine's, or ours) to another (expected: the reference), tensor by tensor in
- * forward order, routing decision by routing decision. Only tensors both traces hold are compared, so an engine may
- * record a subset of the trace format.
+ * Holds one trace (actual, B: another engine's) to another (expected, A: the reference), tensor by tensor in forward
+ * order, routing decision by routing decision. Only tensors both traces hold are compared, so an engine may record a
+ * subset of the trace format, but never none of it. A routing tie excuses only that token's routing entries at that
+ * layer; with a model, B's routing is replayed through the reference and B is held strictly to that run, so a tie
+ * passes and a bug hidden behind one, or inside the routing itself, fails.
  */
 public final class TraceComparison {
+    /** What A is compared with when a model re-runs B's routing. */
+    public static final String REPLAY_BASELINE = "the reference with B's routing replayed";
+
+    /**
+     * @param required glob patterns ({@code *} any characters) of tensors both traces must hold
+     * @param model    the reference model A was made with, to replay B's routing through; or null
+     */
+    public record Options(List<String> required, MixtralModel model) {
+        public static final Options NONE = new Options(List.of(), null);
+    }
+
     private TraceComparison() {}
 
     public static Report compare(Trace expected, Trace actual, Tolerances tol) {
-        checkSameTokens(expected, actual);
+        return compare(expected, actual, tol, Options.NONE);
+    }
+
+    public static Report compare(Trace expected, Trace actual, Tolerances tol, Options options) {
+        long[] tokens = checkSameTokens(expected, actual);
         TreeSet<String> names = new TreeSet<>(TensorNames.FORWARD_ORDER);
         names.addAll(expected.tensors().keySet());
         names.addAll(actual.tensors().keySet());
@@ -32,32 +60,46 @@ public final class TraceComparison {
         List<LayerRouting> routing = new ArrayList<>();
         List<Flip> flips = new ArrayList<>();
         for (String name : names) {
-            if (TensorNames.leafOf(name).equals("moe.selected_experts") && expected.has(name) && actual.has(name)) {
-                routing.add(compareRouting(expected, actual, TensorNames.layerOf(name), tol, flips));
+            if (TensorNames.is(name, TraceTensor.SELECTED_EXPERTS) && expected.has(name) && actual.has(name)) {
+                routing.add(RoutingCheck.flips(expected, actual, TensorNames.layerOf(name), tol, flips));
             }
         }
-        String firstTie = flips.stream().filter(Flip::tie).map(f -> TensorNames.moeOut(f.layer()))
-                .min(TensorNames.FORWARD_ORDER).orElse(null);
+        Trace baseline = expected;
+        List<Decision> wrong = List.of();
+        if (options.model() != null) {
+            baseline = replay(options.model(), expected, actual, tokens);
+            wrong = wrongDecisions(baseline, actual, options.model().config().numExpertsPerTok(), tol);
+            flips = judgedByReplay(flips, wrong);
+        }
+        Map<Integer, Set<Integer>> excused = options.model() != null ? Map.of() : tieTokens(flips);
 
         List<TensorDiff> tensors = new ArrayList<>();
         List<String> onlyInOne = new ArrayList<>();
         for (String name : names) {
             if (!expected.has(name) || !actual.has(name)) {
                 onlyInOne.add(name + (expected.has(name) ? " (expected only)" : " (actual only)"));
-            } else if (!TensorNames.isInteger(name)) {
-                boolean afterTie = firstTie != null && TensorNames.FORWARD_ORDER.compare(name, firstTie) >= 0;
-                tensors.add(compareTensor(name, expected, actual, tol, afterTie));
+            }
+            if (baseline.has(name) && actual.has(name) && !TensorNames.is(name, TraceTensor.SELECTED_EXPERTS)
+                    && !TensorNames.is(name, TraceTensor.TOKENS)) {
+                tensors.add(compareTensor(name, baseline, actual, tol, excused));
             }
         }
-        LogitsDiff logits = expected.has(TensorNames.LOGITS) && actual.has(TensorNames.LOGITS)
-                && Arrays.equals(expected.get(TensorNames.LOGITS).shape(), actual.get(TensorNames.LOGITS).shape())
-                ? compareLogits(expected.get(TensorNames.LOGITS), actual.get(TensorNames.LOGITS)) : null;
-
-        Divergence first = firstDivergence(expected, actual, tensors, flips, tol);
-        return new Report(tol, tensors, routing, flips, logits, onlyInOne, first, first == null);
+        if (tensors.isEmpty() && routing.isEmpty()) {
+            throw new BadInputException("the traces have no tensor in common (A holds " + expected.tensors().size()
+                    + ", B " + actual.tensors().size() + "): nothing to compare");
+        }
+        List<String> missing = missing(options.required(), expected, actual);
+        LogitsDiff logits = baseline.has(TensorNames.LOGITS) && actual.has(TensorNames.LOGITS)
+                && Arrays.equals(baseline.get(TensorNames.LOGITS).shape(), actual.get(TensorNames.LOGITS).shape())
+                ? compareLogits(baseline.get(TensorNames.LOGITS), actual.get(TensorNames.LOGITS)) : null;
+        Divergence first = FirstDivergence.of(tensors, options.model() == null ? flips : List.of(), wrong);
+        String hint = options.model() == null ? tieHint(flips, tensors) : null;
+        return new Report(tol, options.model() == null ? "A" : REPLAY_BASELINE, expected.intervention(),
+                actual.intervention(), tensors, routing, flips, wrong, logits, onlyInOne, missing, first, hint,
+                first == null && missing.isEmpty());
     }
 
-    private static void checkSameTokens(Trace expected, Trace actual) {
+    private static long[] checkSameTokens(Trace expected, Trace actual) {
         if (expected.has(TensorNames.TOKENS) && actual.has(TensorNames.TOKENS)) {
             long[] a = expected.get(TensorNames.TOKENS).toLongVector();
             long[] b = actual.get(TensorNames.TOKENS).toLongVector();
@@ -65,100 +107,90 @@ public final class TraceComparison {
                 throw new BadInputException("the traces are of different token sequences (" + a.length + " and "
                         + b.length + " tokens" + (a.length == b.length ? ", different ids" : "") + "): nothing to compare");
             }
+            return a;
         }
+        return expected.has(TensorNames.TOKENS) ? expected.get(TensorNames.TOKENS).toLongVector()
+                : actual.has(TensorNames.TOKENS) ? actual.get(TensorNames.TOKENS).toLongVector() : null;
     }
 
-    private static LayerRouting compareRouting(Trace expected, Trace actual, int layer, Tolerances tol, List<Flip> flips) {
-        long[][] e = expected.get(TensorNames.selectedExperts(layer)).toLongMatrix();
-        long[][] a = actual.get(TensorNames.selectedExperts(layer)).toLongMatrix();
-        if (e.length != a.length || e[0].length != a[0].length) {
-            throw new BadInputException("layer " + layer + ": selected_experts shapes differ, ["
-                    + e.length + ", " + e[0].length + "] and [" + a.length + ", " + a[0].length + "]");
+    /** The reference re-run on the tokens with B's routing (where B recorded it), recording everything. */
+    private static Trace replay(MixtralModel model, Trace expected, Trace actual, long[] tokens) {
+        if (tokens == null) {
+            throw new BadInputException("neither trace records its tokens: the reference cannot be re-run");
         }
-        float[][] logits = routerLogits(expected, actual, layer);
-        int same = 0;
-        double smallest = Double.POSITIVE_INFINITY;
-        for (int t = 0; t < e.length; t++) {
-            double margin = logits == null ? Double.NaN : Margins.margin(logits[t], e[t].length);
-            smallest = Math.min(smallest, margin);
-            if (sameSet(e[t], a[t])) {
-                same++;
-            } else {
-                flips.add(new Flip(layer, t, e[t], a[t], margin, margin < tol.tieMargin()));
+        MixtralConfig c = model.config();
+        MixtralConfig made = expected.config();
+        if (made != null && !made.equals(c)) {
+            throw new BadInputException("the model given is not the one trace A was made with (its config differs)");
+        }
+        boolean routes = actual.tensors().keySet().stream().anyMatch(n -> TensorNames.is(n, TraceTensor.SELECTED_EXPERTS));
+        Intervention iv = routes
+                ? Intervention.NONE.withReplay(Intervention.Replay.of(actual, "trace B", c.numHiddenLayers(), false))
+                : Intervention.NONE;
+        boolean attention = actual.tensors().keySet().stream().anyMatch(n -> TensorNames.is(n, TraceTensor.ATTN_PROBS));
+        TraceRecorder rec = TraceRecorder.all(attention);
+        model.with(iv).forward(tokens, rec);
+        return rec.toTrace(c);
+    }
+
+    private static List<Decision> wrongDecisions(Trace reference, Trace actual, int k, Tolerances tol) {
+        List<Decision> wrong = new ArrayList<>();
+        for (int l = 0; reference.has(TensorNames.routerLogits(l)); l++) {
+            if (actual.has(TensorNames.selectedExperts(l))) {
+                wrong.addAll(RoutingCheck.wrongDecisions(reference, actual, l, k, tol));
             }
         }
-        return new LayerRouting(layer, e.length, same, (double) same / e.length, smallest);
+        return wrong;
     }
 
-    /** The expected trace's router logits if it has them, else the actual's: they give each flip's margin. */
-    private static float[][] routerLogits(Trace expected, Trace actual, int layer) {
-        String name = TensorNames.routerLogits(layer);
-        Trace source = expected.has(name) ? expected : actual.has(name) ? actual : null;
-        return source == null ? null : source.get(name).toFloatMatrix();
+    /** With a replay, a flip is a tie when B's choice is one the reference could have made there. */
+    private static List<Flip> judgedByReplay(List<Flip> flips, List<Decision> wrong) {
+        Set<String> wrongSites = wrong.stream().map(d -> d.layer() + ":" + d.token()).collect(Collectors.toSet());
+        return flips.stream().map(f -> new Flip(f.layer(), f.token(), f.expectedExperts(), f.actualExperts(),
+                f.margin(), !wrongSites.contains(f.layer() + ":" + f.token()))).toList();
     }
 
-    static boolean sameSet(long[] a, long[] b) {
-        long[] x = a.clone();
-        long[] y = b.clone();
-        Arrays.sort(x);
-        Arrays.sort(y);
-        return Arrays.equals(x, y);
+    /** Per layer, the tokens whose flip is a tie: only their routing entries at that layer are excused. */
+    private static Map<Integer, Set<Integer>> tieTokens(List<Flip> flips) {
+        Map<Integer, Set<Integer>> out = new HashMap<>();
+        flips.stream().filter(Flip::tie)
+                .forEach(f -> out.computeIfAbsent(f.layer(), l -> new java.util.HashSet<>()).add(f.token()));
+        return out;
     }
 
-    private static TensorDiff compareTensor(String name, Trace expected, Trace actual, Tolerances tol, boolean afterTie) {
-        INDArray ea = expected.get(name);
-        INDArray aa = actual.get(name);
-        if (!Arrays.equals(ea.shape(), aa.shape())) {
-            return new TensorDiff(name, aa.shape(), Double.NaN, Double.NaN, Double.NaN, Double.NaN, -1, false, afterTie);
+    private static TensorDiff compareTensor(String name, Trace baseline, Trace actual, Tolerances tol,
+                                            Map<Integer, Set<Integer>> excused) {
+        INDArray e = baseline.get(name);
+        INDArray a = actual.get(name);
+        double[] values = TensorCheck.values(a);
+        boolean weights = TensorNames.is(name, TraceTensor.ROUTING_WEIGHTS);
+        int layer = TensorNames.layerOf(name);
+        if (weights && Arrays.equals(e.shape(), a.shape())) {
+            alignByExpert(baseline, actual, layer, values);
         }
-        double[] e = ea.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-        double[] a = aa.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-        if (TensorNames.leafOf(name).equals("moe.routing_weights")) {
-            alignByExpert(expected, actual, TensorNames.layerOf(name), e, a);
-        }
-        double maxAbs = 0;
-        double maxRel = 0;
-        double maxExpected = 0;
-        double dot = 0;
-        double ne = 0;
-        double na = 0;
-        int worst = -1;
-        boolean within = true;
-        for (int i = 0; i < e.length; i++) {
-            double d = Math.abs(a[i] - e[i]);
-            if (d > maxAbs || Double.isNaN(d)) {
-                maxAbs = Double.isNaN(d) ? Double.POSITIVE_INFINITY : d;
-                worst = i;
-            }
-            maxRel = Math.max(maxRel, d / Math.max(Math.abs(e[i]), 1e-12));
-            maxExpected = Math.max(maxExpected, Math.abs(e[i]));
-            within &= d <= tol.atol() + tol.rtol() * Math.abs(e[i]);
-            dot += a[i] * e[i];
-            ne += e[i] * e[i];
-            na += a[i] * a[i];
-        }
-        double cosine = ne == 0 && na == 0 ? 1 : dot / Math.sqrt(ne * na);
-        return new TensorDiff(name, ea.shape(), maxAbs, maxRel, cosine, maxAbs / Math.max(1, maxExpected),
-                worst < 0 ? -1 : tokenOf(name, ea.shape(), worst), within, afterTie);
+        Set<Integer> skip = weights ? excused.getOrDefault(layer, Set.of()) : Set.of();
+        return TensorCheck.check(name, e, values, a.shape(), tol, skip);
     }
 
     /**
      * Routing weights are compared expert by expert: when two chosen experts tie, engines may list them in either
-     * order. Tokens routed to different sets are left equal here; the flip is reported on its own.
+     * order. Tokens routed to different sets keep B's order: the flip is reported on its own.
      */
-    private static void alignByExpert(Trace expected, Trace actual, int layer, double[] e, double[] a) {
+    private static void alignByExpert(Trace baseline, Trace actual, int layer, double[] a) {
         String sel = TensorNames.selectedExperts(layer);
-        if (!expected.has(sel) || !actual.has(sel)) {
+        if (!baseline.has(sel) || !actual.has(sel)) {
             return;
         }
-        long[][] se = expected.get(sel).toLongMatrix();
+        long[][] se = baseline.get(sel).toLongMatrix();
         long[][] sa = actual.get(sel).toLongMatrix();
-        int k = se[0].length;
-        for (int t = 0; t < se.length; t++) {
+        int k = se.length == 0 ? 0 : se[0].length;
+        for (int t = 0; t < se.length && t < sa.length; t++) {
+            if (sa[t].length != k || !RoutingCheck.sameSet(se[t], sa[t])) {
+                continue;
+            }
             double[] aligned = new double[k];
             for (int j = 0; j < k; j++) {
-                int at = indexOf(sa[t], se[t][j]);
-                aligned[j] = at < 0 ? e[t * k + j] : a[t * k + at];
+                aligned[j] = a[t * k + indexOf(sa[t], se[t][j])];
             }
             System.arraycopy(aligned, 0, a, t * k, k);
         }
@@ -170,22 +202,39 @@ public final class TraceComparison {
                 return i;
             }
         }
-        return -1;
+        throw new IllegalStateException("expert " + x + " not in " + Arrays.toString(v));
     }
 
-    /** The token an element belongs to: rows are tokens, except in attention probabilities [H, T, S]. */
-    static int tokenOf(String name, long[] shape, int flatIndex) {
-        if (shape.length == 3) {
-            return (int) ((flatIndex / shape[2]) % shape[1]);
+    /** Required patterns a trace does not satisfy: a name matching in one trace only, or matching in neither. */
+    private static List<String> missing(List<String> required, Trace expected, Trace actual) {
+        List<String> out = new ArrayList<>();
+        for (String glob : required) {
+            Pattern p = Pattern.compile(Pattern.quote(glob).replace("*", "\\E.*\\Q"));
+            TreeSet<String> matching = new TreeSet<>(TensorNames.FORWARD_ORDER);
+            expected.tensors().keySet().stream().filter(n -> p.matcher(n).matches()).forEach(matching::add);
+            actual.tensors().keySet().stream().filter(n -> p.matcher(n).matches()).forEach(matching::add);
+            if (matching.isEmpty()) {
+                out.add(glob + " (in neither trace)");
+            }
+            for (String n : matching) {
+                if (!expected.has(n) || !actual.has(n)) {
+                    out.add(n + (expected.has(n) ? " (not in B)" : " (not in A)"));
+                }
+            }
         }
-        if (shape.length == 0) {
-            return 0;
+        return out;
+    }
+
+    /** When a tie was excused and something diverges at or after it, only a replay can tell whether the tie explains it. */
+    private static String tieHint(List<Flip> flips, List<TensorDiff> tensors) {
+        Flip tie = flips.stream().filter(Flip::tie).findFirst().orElse(null);
+        if (tie == null) {
+            return null;
         }
-        long perToken = 1;
-        for (int i = 1; i < shape.length; i++) {
-            perToken *= shape[i];
-        }
-        return (int) (flatIndex / Math.max(1, perToken));
+        String at = TensorNames.moeOut(tie.layer());
+        boolean after = tensors.stream().anyMatch(d -> !d.within() && TensorNames.FORWARD_ORDER.compare(d.name(), at) >= 0);
+        return after ? "a routing tie (layer " + tie.layer() + ", token " + tie.token() + ") may explain differences after"
+                + " it: pass --model DIR to replay B's routing through the reference and check them strictly" : null;
     }
 
     private static LogitsDiff compareLogits(INDArray expected, INDArray actual) {
@@ -198,7 +247,7 @@ public final class TraceComparison {
             top1 += argmax(e[t]) == argmax(a[t]) ? 1 : 0;
             double kl = Margins.kl(e[t], a[t]);
             sumKl += kl;
-            maxKl = Math.max(maxKl, kl);
+            maxKl = Double.isNaN(kl) ? kl : Math.max(maxKl, kl);
         }
         return new LogitsDiff(e.length, (double) top1 / e.length, sumKl / e.length, maxKl);
     }
@@ -211,50 +260,5 @@ public final class TraceComparison {
             }
         }
         return best;
-    }
-
-    private static Divergence firstDivergence(Trace expected, Trace actual, List<TensorDiff> tensors, List<Flip> flips,
-                                              Tolerances tol) {
-        Divergence first = null;
-        String firstName = null;
-        for (Flip f : flips) {
-            if (!f.tie()) {
-                String name = TensorNames.selectedExperts(f.layer());
-                if (firstName == null || TensorNames.FORWARD_ORDER.compare(name, firstName) < 0) {
-                    firstName = name;
-                    first = new Divergence(f.layer(), name, f.token(), "routed to " + Arrays.toString(f.actualExperts())
-                            + " instead of " + Arrays.toString(f.expectedExperts()) + " (router margin "
-                            + String.format("%.3g", f.margin()) + ")");
-                }
-                break;
-            }
-        }
-        for (TensorDiff d : tensors) {
-            if (!d.within() && !d.afterTie()) {
-                if (firstName == null || TensorNames.FORWARD_ORDER.compare(d.name(), firstName) < 0) {
-                    int token = Double.isNaN(d.maxAbsError()) ? -1 : firstBadToken(expected, actual, d.name(), tol);
-                    String what = Double.isNaN(d.maxAbsError())
-                            ? "shape " + Arrays.toString(actual.get(d.name()).shape()) + " instead of "
-                                    + Arrays.toString(expected.get(d.name()).shape())
-                            : String.format("max |actual - expected| = %.3g (token %d)", d.maxAbsError(), d.worstToken());
-                    first = new Divergence(TensorNames.layerOf(d.name()), d.name(), token, what);
-                }
-                break;
-            }
-        }
-        return first;
-    }
-
-    private static int firstBadToken(Trace expected, Trace actual, String name, Tolerances tol) {
-        INDArray ea = expected.get(name);
-        double[] e = ea.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-        double[] a = actual.get(name).castTo(DataType.DOUBLE).dup('c').data().asDouble();
-        int first = Integer.MAX_VALUE;
-        for (int i = 0; i < e.length; i++) {
-            if (!(Math.abs(a[i] - e[i]) <= tol.atol() + tol.rtol() * Math.abs(e[i]))) {
-                first = Math.min(first, tokenOf(name, ea.shape(), i));
-            }
-        }
-        return first == Integer.MAX_VALUE ? -1 : first;
     }
 }

@@ -1,0 +1,146 @@
+package mixtral.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.xml.parsers.DocumentBuilderFactory;
+import mixtral.compare.Margins;
+import mixtral.model.Routing;
+import mixtral.trace.TensorNames;
+import mixtral.trace.Trace;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.w3c.dom.Element;
+
+/** ./mixtral trace with interventions and ./mixtral compare, as a user runs them: exit codes, files, one-line errors. */
+class CompareAndInterventionCliTest {
+    private static final String TOKENS = "1,5,9,200,3,77,12,40";
+
+    @TempDir
+    static Path dir;
+    static Path model;
+    static Path a;
+
+    @BeforeAll
+    static void traceTheTinyModel() {
+        model = dir.resolve("m");
+        assertEquals("0", CliTest.run("random-checkpoint", "--out", model.toString())[0]);
+        a = dir.resolve("a.safetensors");
+        String[] r = CliTest.run("trace", "--model", model.toString(), "--tokens", TOKENS, "--out", a.toString());
+        assertEquals("0", r[0], r[2]);
+    }
+
+    private static String[] trace(String out, String... intervention) {
+        String[] args = new String[7 + intervention.length];
+        System.arraycopy(new String[] {"trace", "--model", model.toString(), "--tokens", TOKENS, "--out",
+            dir.resolve(out).toString()}, 0, args, 0, 7);
+        System.arraycopy(intervention, 0, args, 7, intervention.length);
+        return CliTest.run(args);
+    }
+
+    @Test
+    void aPlainTraceHasNoInterventionAndAnIntervenedOneSaysWhich() {
+        assertNull(Trace.read(a).intervention());
+        assertEquals("0", trace("k3.safetensors", "--top-k", "3", "--drop-expert", "*:0", "--router-precision", "bf16")[0]);
+        assertEquals("{\"top_k\":3,\"drop_expert\":[\"*:0\"],\"router_precision\":\"bf16\"}",
+                Trace.read(dir.resolve("k3.safetensors")).intervention());
+    }
+
+    /** The tie is real (the reference itself, forced to the runner-up): it passes with --model and fails without. */
+    @Test
+    void aForcedTieAtTheSmallestMarginPassesCompareWithTheModelAndFailsWithout() throws Exception {
+        Trace plain = Trace.read(a);
+        float[][] logits = plain.get(TensorNames.routerLogits(0)).toFloatMatrix();
+        int t = 0;
+        for (int i = 1; i < logits.length; i++) {
+            t = Margins.margin(logits[i], 2) < Margins.margin(logits[t], 2) ? i : t;
+        }
+        int[] top3 = Routing.topK(logits[t], 3);
+        assertEquals("0", trace("tie.safetensors", "--force-experts", "0:" + t + ":" + top3[0] + "," + top3[2])[0]);
+        String tie = String.valueOf(Math.max(1e-3, 2 * Margins.margin(logits[t], 2)));
+        Path b = dir.resolve("tie.safetensors");
+        Path junit = dir.resolve("tie.xml");
+
+        String[] without = CliTest.run("compare", a.toString(), b.toString(), "--tie-margin", tie, "--junit", junit.toString());
+        assertEquals("1", without[0], without[1]);
+        assertTrue(without[1].contains("hint: ") && without[1].contains("--model"), without[1]);
+        Element suite = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(junit.toFile()).getDocumentElement();
+        assertTrue(Integer.parseInt(suite.getAttribute("failures")) > 0);
+
+        String[] with = CliTest.run("compare", a.toString(), b.toString(), "--tie-margin", tie, "--model", model.toString(),
+                "--json", "--junit", junit.toString());
+        assertEquals("0", with[0], with[1] + with[2]);
+        JsonNode report = new ObjectMapper().readTree(with[1]);
+        assertTrue(report.get("passed").asBoolean());
+        assertTrue(report.get("flips").get(0).get("tie").asBoolean());
+        assertTrue(report.get("actualIntervention").asText().contains("force_experts"));
+        suite = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(junit.toFile()).getDocumentElement();
+        assertEquals("0", suite.getAttribute("failures"));
+        assertTrue(Integer.parseInt(suite.getAttribute("tests")) > 20);
+    }
+
+    @Test
+    void tracesWithNothingInCommonAreBadInput() {
+        assertEquals("0", trace("logits.safetensors", "--record", "logits")[0]);
+        assertEquals("0", trace("embed.safetensors", "--record", "embed")[0]);
+        String[] r = CliTest.run("compare", dir.resolve("logits.safetensors").toString(), dir.resolve("embed.safetensors").toString());
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("no tensor in common") && r[2].lines().count() == 1, r[2]);
+    }
+
+    @Test
+    void anInfinityInTheExpectedTraceIsNotWithinAnyTolerance() {
+        Trace plain = Trace.read(a);
+        Map<String, INDArray> tensors = new LinkedHashMap<>(plain.tensors());
+        tensors.put(TensorNames.LOGITS, plain.get(TensorNames.LOGITS).dup());
+        tensors.get(TensorNames.LOGITS).putScalar(2, 3, Double.POSITIVE_INFINITY);
+        Path inf = dir.resolve("inf.safetensors");
+        new Trace(tensors, plain.metadata()).write(inf);
+        String[] r = CliTest.run("compare", inf.toString(), a.toString(), "--atol", "1", "--rtol", "1");
+        assertEquals("1", r[0], r[1]);
+        assertTrue(r[1].contains("non-finite"), r[1]);
+        assertFalse(r[1].lines().filter(l -> l.startsWith("logits ")).findFirst().orElseThrow().endsWith("ok"), r[1]);
+    }
+
+    @Test
+    void replayingATracesOwnRoutingReproducesItExactly() throws Exception {
+        String[] r = trace("replayed.safetensors", "--replay-routing", a.toString(), "--replay-weights");
+        assertEquals("0", r[0], r[2]);
+        String[] c = CliTest.run("compare", a.toString(), dir.resolve("replayed.safetensors").toString(),
+                "--atol", "0", "--rtol", "0", "--tie-margin", "0");
+        assertEquals("0", c[0], c[1]);
+    }
+
+    @Test
+    void badInterventionsAreOneLineErrors() {
+        String[][] bad = {
+            {"--top-k", "0"}, {"--top-k", "9"}, {"--drop-expert", "0"}, {"--drop-expert", "x:1"}, {"--drop-expert", "5:1"},
+            {"--force-experts", "0:1:1"}, {"--force-experts", "0:99:1,2"}, {"--force-experts", "0:1:1,1"},
+            {"--router-precision", "fp8"}, {"--replay-weights"}, {"--replay-routing", dir.resolve("nothing").toString()},
+        };
+        for (String[] args : bad) {
+            String[] r = trace("bad.safetensors", args);
+            assertEquals("2", r[0], String.join(" ", args) + ": " + r[2]);
+            assertEquals(1, r[2].lines().count(), r[2]);
+        }
+        assertFalse(Files.exists(dir.resolve("bad.safetensors")), "nothing written");
+    }
+
+    @Test
+    void aReplayOfOtherTokensIsRefused() {
+        String[] r = CliTest.run("trace", "--model", model.toString(), "--tokens", "1,5,9,201,3,77,12,40", "--out",
+                dir.resolve("x.safetensors").toString(), "--replay-routing", a.toString());
+        assertEquals("2", r[0]);
+        assertTrue(r[2].contains("recorded for other tokens"), r[2]);
+    }
+}
