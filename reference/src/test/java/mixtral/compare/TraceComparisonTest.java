@@ -13,6 +13,7 @@ import mixtral.BadInputException;
 import mixtral.cli.Main;
 import mixtral.config.MixtralConfig;
 import mixtral.model.MixtralModel;
+import mixtral.model.TinyConfigs;
 import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
 import mixtral.trace.TraceRecorder;
@@ -22,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 class TraceComparisonTest {
-    private static final MixtralConfig CONFIG =
-            new MixtralConfig(24, 40, 2, 4, 2, 6, 8, 2, 50, 1e6, 1e-5, 256, null, false);
+    private static final MixtralConfig CONFIG = TinyConfigs.gqa();
     private static final Trace TRACE = traceOf(new long[] {3, 17, 42, 8, 8, 0, 49, 23});
 
     private static Trace traceOf(long[] tokens) {

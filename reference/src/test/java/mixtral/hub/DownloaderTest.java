@@ -29,7 +29,12 @@ class DownloaderTest {
     @BeforeEach
     void serveATinyCheckpoint() throws Exception {
         hub = new FakeHub();
-        MixtralConfig c = new MixtralConfig(32, 64, 2, 4, 2, 8, 4, 2, 64, 1e6, 1e-5, 256, null, false);
+        MixtralConfig c = MixtralConfig.builder()
+                .hiddenSize(32).intermediateSize(64).numHiddenLayers(2)
+                .numAttentionHeads(4).numKeyValueHeads(2).headDim(8)
+                .numLocalExperts(4).numExpertsPerTok(2).vocabSize(64)
+                .ropeTheta(1e6).rmsNormEps(1e-5).maxPositionEmbeddings(256)
+                .build();
         Path src = tmp.resolve("src");
         new CheckpointWriter(Layout.HUGGING_FACE).shards(2).write(new RandomWeights(c, 3), src);
         try (var files = Files.list(src)) {

@@ -173,7 +173,8 @@ class CheckpointTest {
 
     @Test
     void writtenConfigsReadBackToTheSameConfig() {
-        MixtralConfig windowed = new MixtralConfig(16, 32, 2, 4, 2, 8, 4, 1, 50, 1e4, 1e-6, 32768, 64, false);
+        MixtralConfig windowed = tiny().toBuilder().headDim(8).numExpertsPerTok(1).ropeTheta(1e4).rmsNormEps(1e-6)
+                .slidingWindow(64).build();
         for (Layout layout : Layout.values()) {
             Path folder = dir.resolve(layout.name());
             new CheckpointWriter(layout).write(new RandomWeights(windowed, 1), folder);
