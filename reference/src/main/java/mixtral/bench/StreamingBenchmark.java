@@ -47,7 +47,8 @@ public final class StreamingBenchmark {
     public static MixtralConfig mixtral8x7bWith(int layers) {
         try (InputStream in = StreamingBenchmark.class.getResourceAsStream("/configs/mixtral-8x7b-v0.1.json")) {
             String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return ConfigReader.parseHuggingFace(json, "mixtral-8x7b-v0.1").toBuilder().numHiddenLayers(layers).build();
+            MixtralConfig published = ConfigReader.parseHuggingFace(json, "mixtral-8x7b-v0.1");
+            return published.toBuilder().numHiddenLayers(layers).build();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

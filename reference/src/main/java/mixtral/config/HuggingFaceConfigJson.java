@@ -77,7 +77,7 @@ public record HuggingFaceConfigJson(
 
     /**
      * As the published repositories write config.json: {@code head_dim} only where it is not hidden_size / heads
-     * (transformers before 4.45 ignored it and divided), and the training keys of Mixtral-8x7B's file.
+     * (their files leave it out), and the training keys of Mixtral-8x7B's file.
      *
      * @param torchDtype the stored weights' type as torch names it ({@code bfloat16}), or null to leave the key out
      */
@@ -114,7 +114,8 @@ public record HuggingFaceConfigJson(
                 .vocabSize(vocabSize)
                 .ropeTheta(Objects.requireNonNullElse(ropeTheta, DEFAULT_ROPE_THETA))
                 .rmsNormEps(Objects.requireNonNullElse(rmsNormEps, DEFAULT_RMS_NORM_EPS))
-                .maxPositionEmbeddings(Objects.requireNonNullElse(maxPositionEmbeddings, DEFAULT_MAX_POSITION_EMBEDDINGS))
+                .maxPositionEmbeddings(
+                        Objects.requireNonNullElse(maxPositionEmbeddings, DEFAULT_MAX_POSITION_EMBEDDINGS))
                 .slidingWindow(slidingWindow)
                 .tieWordEmbeddings(Objects.requireNonNullElse(tieWordEmbeddings, false))
                 .build();

@@ -69,8 +69,9 @@ public record MistralParamsJson(
      */
     public static MistralParamsJson from(MixtralConfig c) {
         if (c.tieWordEmbeddings()) {
-            throw new BadInputException("a Mistral-native " + FILE + " cannot tie the LM head to the embedding "
-                    + "(" + HuggingFaceConfigJson.TIE_WORD_EMBEDDINGS + " is true): write this model in the Hugging Face layout");
+            throw new BadInputException("a Mistral-native " + FILE + " cannot tie the LM head to the embedding ("
+                    + HuggingFaceConfigJson.TIE_WORD_EMBEDDINGS + " is true): write this model in the Hugging Face "
+                    + "layout");
         }
         return new MistralParamsJson(c.hiddenSize(), c.numHiddenLayers(), c.headDim(), c.intermediateSize(),
                 c.numAttentionHeads(), c.numKeyValueHeads(), c.rmsNormEps(), c.vocabSize(), c.ropeTheta(),

@@ -9,8 +9,8 @@ import mixtral.config.MixtralConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The two ways a Mixtral checkpoint names its files and tensors. Every checkpoint key string lives here, once per
- * layout, and so does the list of tensors (with shapes) a configuration implies. Both layouts name every tensor with
+ * The two ways a Mixtral checkpoint names its files and tensors. Every tensor name lives here, once per layout, and
+ * so does the list of tensors (with shapes) a configuration implies; configuration keys live in the config package. Both layouts name every tensor with
  * a {@code .weight} suffix. The Mistral names are the module tree of Mistral's {@code moe_one_file_ref.py}
  * ({@code tok_embeddings}, {@code layers.<i>.attention.wq}, {@code layers.<i>.feed_forward.experts.<j>.w1}, ...): a
  * file written by {@link CheckpointWriter} loads into it with {@code strict=True}. That reference (commit 8598cf5)

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import mixtral.config.MixtralConfig;
+import mixtral.model.TinyConfigs;
 import mixtral.weights.Checkpoint;
 import mixtral.weights.CheckpointWriter;
 import mixtral.weights.Layout;
@@ -29,12 +30,7 @@ class DownloaderTest {
     @BeforeEach
     void serveATinyCheckpoint() throws Exception {
         hub = new FakeHub();
-        MixtralConfig c = MixtralConfig.builder()
-                .hiddenSize(32).intermediateSize(64).numHiddenLayers(2)
-                .numAttentionHeads(4).numKeyValueHeads(2).headDim(8)
-                .numLocalExperts(4).numExpertsPerTok(2).vocabSize(64)
-                .ropeTheta(1e6).rmsNormEps(1e-5).maxPositionEmbeddings(256)
-                .build();
+        MixtralConfig c = TinyConfigs.gqa();
         Path src = tmp.resolve("src");
         new CheckpointWriter(Layout.HUGGING_FACE).shards(2).write(new RandomWeights(c, 3), src);
         try (var files = Files.list(src)) {

@@ -17,7 +17,7 @@ public final class TinyConfigs {
     }
 
     public static MixtralConfig with(MixtralConfig c, int experts, int k, int kvHeads, Integer window) {
-        return c.toBuilder().numLocalExperts(experts).numExpertsPerTok(k).numKeyValueHeads(kvHeads).slidingWindow(window)
-                .build();
+        return c.toBuilder().numLocalExperts(experts).numExpertsPerTok(k).numKeyValueHeads(kvHeads)
+                .slidingWindow(window).build();
     }
 }
