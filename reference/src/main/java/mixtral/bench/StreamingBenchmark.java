@@ -46,9 +46,9 @@ public final class StreamingBenchmark {
     /** Mixtral 8x7B's configuration with {@code layers} layers instead of 32. */
     public static MixtralConfig mixtral8x7bWith(int layers) {
         try (InputStream in = StreamingBenchmark.class.getResourceAsStream("/configs/mixtral-8x7b-v0.1.json")) {
-            String json = new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                    .replaceAll("\"num_hidden_layers\"\\s*:\\s*\\d+", "\"num_hidden_layers\": " + layers);
-            return ConfigReader.parseHuggingFace(json, "mixtral-8x7b-v0.1 with " + layers + " layers");
+            String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            MixtralConfig published = ConfigReader.parseHuggingFace(json, "mixtral-8x7b-v0.1");
+            return published.toBuilder().numHiddenLayers(layers).build();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -15,7 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
-import mixtral.config.ConfigJson;
+import mixtral.config.HuggingFaceConfigJson;
 import mixtral.config.MixtralConfig;
 import mixtral.safetensors.DType;
 import mixtral.weights.Layout;
@@ -58,9 +58,9 @@ final class SyntheticCheckpoint {
         index.putObject("metadata").put("total_size", total);
         index.set("weight_map", weightMap);
         Files.writeString(dir.resolve(Layout.HUGGING_FACE.indexFile), index.toPrettyString(), StandardCharsets.UTF_8);
-        ObjectNode config = ConfigJson.toHuggingFace(c);
-        config.put("torch_dtype", "bfloat16");   // what writeShard stores, as the published 8x7B config says
-        Files.writeString(dir.resolve("config.json"), config.toPrettyString(), StandardCharsets.UTF_8);
+        // bfloat16 is what writeShard stores, as the published 8x7B config says
+        ObjectNode config = JSON.valueToTree(HuggingFaceConfigJson.published(c, "bfloat16"));
+        Files.writeString(dir.resolve(Layout.HUGGING_FACE.configFile), config.toPrettyString(), StandardCharsets.UTF_8);
         return total;
     }
 

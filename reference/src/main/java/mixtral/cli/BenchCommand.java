@@ -79,7 +79,12 @@ final class BenchCommand implements Callable<Integer> {
     Path out;
 
     static MixtralConfig midSize() {
-        return new MixtralConfig(1024, 3584, 4, 16, 4, 64, 8, 2, 32000, 1e6, 1e-5, 32768, null, false);
+        return MixtralConfig.builder()
+                .hiddenSize(1024).intermediateSize(3584).numHiddenLayers(4)
+                .numAttentionHeads(16).numKeyValueHeads(4).headDim(64)
+                .numLocalExperts(8).numExpertsPerTok(2).vocabSize(32000)
+                .ropeTheta(1e6).rmsNormEps(1e-5).maxPositionEmbeddings(32768)
+                .build();
     }
 
     @Override

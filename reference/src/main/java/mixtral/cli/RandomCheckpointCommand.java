@@ -41,7 +41,12 @@ final class RandomCheckpointCommand implements Callable<Integer> {
     double routerScale;
 
     static MixtralConfig tiny() {
-        return new MixtralConfig(64, 128, 2, 4, 2, 16, 8, 2, 256, 1e6, 1e-5, 4096, null, false);
+        return MixtralConfig.builder()
+                .hiddenSize(64).intermediateSize(128).numHiddenLayers(2)
+                .numAttentionHeads(4).numKeyValueHeads(2).headDim(16)
+                .numLocalExperts(8).numExpertsPerTok(2).vocabSize(256)
+                .ropeTheta(1e6).rmsNormEps(1e-5).maxPositionEmbeddings(4096)
+                .build();
     }
 
     @Override

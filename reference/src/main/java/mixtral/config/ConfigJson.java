@@ -1,39 +1,33 @@
 package mixtral.config;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.type.LogicalType;
 
 /** Writes a configuration as a Hugging Face {@code config.json} object, which {@link ConfigReader} reads back. */
 public final class ConfigJson {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Binds the configuration records strictly: a value of the wrong JSON type is refused rather than converted
+     * (4.5 layers is not 4, "32" is not 32, 1 is not true). Keys the model does not use are ignored: the published
+     * files carry many.
+     */
+    static final ObjectMapper MAPPER = JsonMapper.builder()
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .withCoercionConfigDefaults(c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Boolean,
+                    c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail))
+            .build();
 
     private ConfigJson() {}
 
+    /** Every key of {@link HuggingFaceConfigJson#from}, as the trace metadata and the inspector carry it. */
     public static ObjectNode toHuggingFace(MixtralConfig c) {
-        ObjectNode n = JSON.createObjectNode();
-        n.putArray("architectures").add("MixtralForCausalLM");
-        n.put("model_type", "mixtral");
-        n.put("hidden_size", c.hiddenSize());
-        n.put("intermediate_size", c.intermediateSize());
-        n.put("num_hidden_layers", c.numHiddenLayers());
-        n.put("num_attention_heads", c.numAttentionHeads());
-        n.put("num_key_value_heads", c.numKeyValueHeads());
-        n.put("head_dim", c.headDim());
-        n.put("num_local_experts", c.numLocalExperts());
-        n.put("num_experts_per_tok", c.numExpertsPerTok());
-        n.put("vocab_size", c.vocabSize());
-        n.put("rope_theta", c.ropeTheta());
-        n.put("rms_norm_eps", c.rmsNormEps());
-        n.put("max_position_embeddings", c.maxPositionEmbeddings());
-        if (c.slidingWindow() == null) {
-            n.putNull("sliding_window");
-        } else {
-            n.put("sliding_window", c.slidingWindow());
-        }
-        n.put("tie_word_embeddings", c.tieWordEmbeddings());
-        n.put("hidden_act", "silu");
-        n.put("torch_dtype", "float32");
-        return n;
+        return MAPPER.valueToTree(HuggingFaceConfigJson.from(c));
     }
 
     public static String toHuggingFaceString(MixtralConfig c) {

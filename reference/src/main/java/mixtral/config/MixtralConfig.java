@@ -1,10 +1,26 @@
 package mixtral.config;
 
+import static mixtral.config.HuggingFaceConfigJson.HEAD_DIM;
+import static mixtral.config.HuggingFaceConfigJson.HIDDEN_SIZE;
+import static mixtral.config.HuggingFaceConfigJson.INTERMEDIATE_SIZE;
+import static mixtral.config.HuggingFaceConfigJson.MAX_POSITION_EMBEDDINGS;
+import static mixtral.config.HuggingFaceConfigJson.NUM_ATTENTION_HEADS;
+import static mixtral.config.HuggingFaceConfigJson.NUM_EXPERTS_PER_TOK;
+import static mixtral.config.HuggingFaceConfigJson.NUM_HIDDEN_LAYERS;
+import static mixtral.config.HuggingFaceConfigJson.NUM_KEY_VALUE_HEADS;
+import static mixtral.config.HuggingFaceConfigJson.NUM_LOCAL_EXPERTS;
+import static mixtral.config.HuggingFaceConfigJson.RMS_NORM_EPS;
+import static mixtral.config.HuggingFaceConfigJson.ROPE_THETA;
+import static mixtral.config.HuggingFaceConfigJson.SLIDING_WINDOW;
+import static mixtral.config.HuggingFaceConfigJson.VOCAB_SIZE;
+
 import mixtral.BadInputException;
 
 /**
- * The hyper-parameters of a Mixtral model, whichever file they came from (Hugging Face {@code config.json} or
- * Mistral-native {@code params.json}). Field names follow Hugging Face's keys.
+ * The hyper-parameters of a Mixtral model, whichever file they came from (Hugging Face {@code config.json}, see
+ * {@link HuggingFaceConfigJson}, or Mistral-native {@code params.json}, see {@link MistralParamsJson}). Field names
+ * and the keys named in errors follow Hugging Face's. Build one by name with {@link #builder()}, or change a few
+ * values of another with {@link #toBuilder()}.
  *
  * @param hiddenSize            D, the width of the residual stream
  * @param intermediateSize      F, the hidden width of each expert's SwiGLU feed-forward network
@@ -39,35 +55,35 @@ public record MixtralConfig(
 
     /** Checks every value and the relations between them; a failure names the offending key. */
     public MixtralConfig {
-        positive("hidden_size", hiddenSize);
-        positive("intermediate_size", intermediateSize);
-        positive("num_hidden_layers", numHiddenLayers);
-        positive("num_attention_heads", numAttentionHeads);
-        positive("num_key_value_heads", numKeyValueHeads);
-        positive("head_dim", headDim);
-        positive("num_local_experts", numLocalExperts);
-        positive("num_experts_per_tok", numExpertsPerTok);
-        positive("vocab_size", vocabSize);
-        positive("max_position_embeddings", maxPositionEmbeddings);
+        positive(HIDDEN_SIZE, hiddenSize);
+        positive(INTERMEDIATE_SIZE, intermediateSize);
+        positive(NUM_HIDDEN_LAYERS, numHiddenLayers);
+        positive(NUM_ATTENTION_HEADS, numAttentionHeads);
+        positive(NUM_KEY_VALUE_HEADS, numKeyValueHeads);
+        positive(HEAD_DIM, headDim);
+        positive(NUM_LOCAL_EXPERTS, numLocalExperts);
+        positive(NUM_EXPERTS_PER_TOK, numExpertsPerTok);
+        positive(VOCAB_SIZE, vocabSize);
+        positive(MAX_POSITION_EMBEDDINGS, maxPositionEmbeddings);
         if (!(ropeTheta > 0) || Double.isInfinite(ropeTheta)) {
-            throw new BadInputException("config: rope_theta must be a positive number, got " + ropeTheta);
+            throw invalid(ROPE_THETA + " must be a positive number, got " + ropeTheta);
         }
         if (!(rmsNormEps > 0) || rmsNormEps >= 1) {
-            throw new BadInputException("config: rms_norm_eps must be in (0, 1), got " + rmsNormEps);
+            throw invalid(RMS_NORM_EPS + " must be in (0, 1), got " + rmsNormEps);
         }
         if (numAttentionHeads % numKeyValueHeads != 0) {
-            throw new BadInputException("config: num_attention_heads (" + numAttentionHeads
-                    + ") must be a multiple of num_key_value_heads (" + numKeyValueHeads + ")");
+            throw invalid(NUM_ATTENTION_HEADS + " (" + numAttentionHeads + ") must be a multiple of "
+                    + NUM_KEY_VALUE_HEADS + " (" + numKeyValueHeads + ")");
         }
         if (headDim % 2 != 0) {
-            throw new BadInputException("config: head_dim must be even for rotary embeddings, got " + headDim);
+            throw invalid(HEAD_DIM + " must be even for rotary embeddings, got " + headDim);
         }
         if (numExpertsPerTok > numLocalExperts) {
-            throw new BadInputException("config: num_experts_per_tok (" + numExpertsPerTok
-                    + ") exceeds num_local_experts (" + numLocalExperts + ")");
+            throw invalid(NUM_EXPERTS_PER_TOK + " (" + numExpertsPerTok + ") exceeds " + NUM_LOCAL_EXPERTS
+                    + " (" + numLocalExperts + ")");
         }
         if (slidingWindow != null && slidingWindow <= 0) {
-            throw new BadInputException("config: sliding_window must be positive or null, got " + slidingWindow);
+            throw invalid(SLIDING_WINDOW + " must be positive or null, got " + slidingWindow);
         }
     }
 
@@ -76,9 +92,72 @@ public record MixtralConfig(
         return numAttentionHeads / numKeyValueHeads;
     }
 
+    /** A builder with nothing set: every number must be given; no sliding window and untied embeddings unless set. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's values, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder().hiddenSize(hiddenSize).intermediateSize(intermediateSize).numHiddenLayers(numHiddenLayers)
+                .numAttentionHeads(numAttentionHeads).numKeyValueHeads(numKeyValueHeads).headDim(headDim)
+                .numLocalExperts(numLocalExperts).numExpertsPerTok(numExpertsPerTok).vocabSize(vocabSize)
+                .ropeTheta(ropeTheta).rmsNormEps(rmsNormEps).maxPositionEmbeddings(maxPositionEmbeddings)
+                .slidingWindow(slidingWindow).tieWordEmbeddings(tieWordEmbeddings);
+    }
+
+    /**
+     * A configuration problem whose message starts with {@code config: }; {@link ConfigReader} puts the file's name in
+     * its place, so the one line names file, key and value.
+     */
+    static BadInputException invalid(String what) {
+        return new BadInputException("config: " + what);
+    }
+
     private static void positive(String key, int value) {
         if (value <= 0) {
-            throw new BadInputException("config: " + key + " must be a positive integer, got " + value);
+            throw invalid(key + " must be a positive integer, got " + value);
+        }
+    }
+
+    /** Names every value; {@link #build} validates them all, so an unset number is refused by its key. */
+    public static final class Builder {
+        private int hiddenSize;
+        private int intermediateSize;
+        private int numHiddenLayers;
+        private int numAttentionHeads;
+        private int numKeyValueHeads;
+        private int headDim;
+        private int numLocalExperts;
+        private int numExpertsPerTok;
+        private int vocabSize;
+        private double ropeTheta;
+        private double rmsNormEps;
+        private int maxPositionEmbeddings;
+        private Integer slidingWindow;
+        private boolean tieWordEmbeddings;
+
+        private Builder() {}
+
+        public Builder hiddenSize(int v) { hiddenSize = v; return this; }
+        public Builder intermediateSize(int v) { intermediateSize = v; return this; }
+        public Builder numHiddenLayers(int v) { numHiddenLayers = v; return this; }
+        public Builder numAttentionHeads(int v) { numAttentionHeads = v; return this; }
+        public Builder numKeyValueHeads(int v) { numKeyValueHeads = v; return this; }
+        public Builder headDim(int v) { headDim = v; return this; }
+        public Builder numLocalExperts(int v) { numLocalExperts = v; return this; }
+        public Builder numExpertsPerTok(int v) { numExpertsPerTok = v; return this; }
+        public Builder vocabSize(int v) { vocabSize = v; return this; }
+        public Builder ropeTheta(double v) { ropeTheta = v; return this; }
+        public Builder rmsNormEps(double v) { rmsNormEps = v; return this; }
+        public Builder maxPositionEmbeddings(int v) { maxPositionEmbeddings = v; return this; }
+        public Builder slidingWindow(Integer v) { slidingWindow = v; return this; }
+        public Builder tieWordEmbeddings(boolean v) { tieWordEmbeddings = v; return this; }
+
+        public MixtralConfig build() {
+            return new MixtralConfig(hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads,
+                    numKeyValueHeads, headDim, numLocalExperts, numExpertsPerTok, vocabSize, ropeTheta, rmsNormEps,
+                    maxPositionEmbeddings, slidingWindow, tieWordEmbeddings);
         }
     }
 }

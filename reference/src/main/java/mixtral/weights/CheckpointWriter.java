@@ -11,7 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import mixtral.config.ConfigJson;
+import mixtral.config.HuggingFaceConfigJson;
+import mixtral.config.MistralParamsJson;
 import mixtral.config.MixtralConfig;
 import mixtral.safetensors.DType;
 import mixtral.safetensors.SafetensorsWriter;
@@ -58,9 +59,10 @@ public final class CheckpointWriter {
     /** Writes the folder (created if needed); each file appears atomically. */
     public void write(WeightSource weights, Path dir) {
         MixtralConfig c = weights.config();
-        if (layout == Layout.MISTRAL && c.tieWordEmbeddings()) {
-            throw new IllegalArgumentException("Mistral-native checkpoints cannot tie the embedding and LM head");
-        }
+        // made first: a configuration this layout cannot hold is refused before any file is written
+        Record config = layout == Layout.HUGGING_FACE
+                ? HuggingFaceConfigJson.published(c, null)     // the stored dtype is in the safetensors header
+                : MistralParamsJson.from(c);
         List<Layout.Expected> tensors = new ArrayList<>(layout.expectedTensors(c).values());
         if (shards > tensors.size()) {
             throw new IllegalArgumentException(shards + " shards for only " + tensors.size() + " tensors");
@@ -84,7 +86,7 @@ public final class CheckpointWriter {
             index.set("weight_map", weightMap);
             writeJson(index, dir.resolve(layout.indexFile));
         }
-        writeJson(layout == Layout.HUGGING_FACE ? hfConfig(c) : mistralParams(c), dir.resolve(layout.configFile));
+        writeJson(JSON.valueToTree(config), dir.resolve(layout.configFile));
     }
 
     /** The values as this layout stores them: query and key rows interleaved for Mistral-native files. */
@@ -98,47 +100,6 @@ public final class CheckpointWriter {
             return RopeRows.rotateHalfToInterleaved(values, x.ropeHeads(), c.headDim(), c.hiddenSize());
         }
         return values;
-    }
-
-    /** Hugging Face's keys, as in the published Mixtral-8x7B config.json. */
-    static ObjectNode hfConfig(MixtralConfig c) {
-        ObjectNode n = ConfigJson.toHuggingFace(c);
-        if (c.headDim() * c.numAttentionHeads() == c.hiddenSize()) {
-            n.remove("head_dim");   // the published config omits it: head_dim = hidden_size / heads
-        }
-        n.remove("torch_dtype");    // the stored dtype is in the safetensors header
-        n.put("attention_dropout", 0.0);
-        n.put("bos_token_id", 1);
-        n.put("eos_token_id", 2);
-        n.put("initializer_range", 0.02);
-        n.put("output_router_logits", false);
-        n.put("router_aux_loss_coef", 0.02);
-        n.put("use_cache", true);
-        return n;
-    }
-
-    /**
-     * The keys of Mistral's {@code TransformerArgs}. params.json has no max_position_embeddings, so a model whose
-     * value differs from the reader's default (32768) does not round-trip it.
-     */
-    static ObjectNode mistralParams(MixtralConfig c) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("dim", c.hiddenSize());
-        n.put("n_layers", c.numHiddenLayers());
-        n.put("head_dim", c.headDim());
-        n.put("hidden_dim", c.intermediateSize());
-        n.put("n_heads", c.numAttentionHeads());
-        n.put("n_kv_heads", c.numKeyValueHeads());
-        n.put("norm_eps", c.rmsNormEps());
-        n.put("vocab_size", c.vocabSize());
-        n.put("rope_theta", c.ropeTheta());
-        ObjectNode moe = n.putObject("moe");
-        moe.put("num_experts", c.numLocalExperts());
-        moe.put("num_experts_per_tok", c.numExpertsPerTok());
-        if (c.slidingWindow() != null) {
-            n.put("sliding_window", c.slidingWindow());
-        }
-        return n;
     }
 
     private static void writeJson(ObjectNode node, Path target) {

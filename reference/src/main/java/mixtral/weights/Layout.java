@@ -3,13 +3,14 @@ package mixtral.weights;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
-import mixtral.config.ConfigReader;
+import mixtral.config.HuggingFaceConfigJson;
+import mixtral.config.MistralParamsJson;
 import mixtral.config.MixtralConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The two ways a Mixtral checkpoint names its files and tensors. Every checkpoint key string lives here, once per
- * layout, and so does the list of tensors (with shapes) a configuration implies. Both layouts name every tensor with
+ * The two ways a Mixtral checkpoint names its files and tensors. Every tensor name lives here, once per layout, and
+ * so does the list of tensors (with shapes) a configuration implies; configuration keys live in the config package. Both layouts name every tensor with
  * a {@code .weight} suffix. The Mistral names are the module tree of Mistral's {@code moe_one_file_ref.py}
  * ({@code tok_embeddings}, {@code layers.<i>.attention.wq}, {@code layers.<i>.feed_forward.experts.<j>.w1}, ...): a
  * file written by {@link CheckpointWriter} loads into it with {@code strict=True}. That reference (commit 8598cf5)
@@ -21,7 +22,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public enum Layout {
     /** {@code config.json} + {@code model.safetensors}, or shards listed in {@code model.safetensors.index.json}. */
-    HUGGING_FACE(ConfigReader.HF_FILE, "model.safetensors", "model.safetensors.index.json", "model", false) {
+    HUGGING_FACE(HuggingFaceConfigJson.FILE, "model.safetensors", "model.safetensors.index.json", "model", false) {
         @Override public String embedding() { return "model.embed_tokens.weight"; }
         @Override public String finalNorm() { return "model.norm.weight"; }
         @Override public String lmHead() { return "lm_head.weight"; }
@@ -38,8 +39,10 @@ public enum Layout {
         private String layer(int l) { return "model.layers." + l + "."; }
 
         @Override Keys configKeys() {
-            return new Keys("hidden_size", "intermediate_size", "num_attention_heads", "num_key_value_heads",
-                    "head_dim", "num_local_experts", "vocab_size");
+            return new Keys(HuggingFaceConfigJson.HIDDEN_SIZE, HuggingFaceConfigJson.INTERMEDIATE_SIZE,
+                    HuggingFaceConfigJson.NUM_ATTENTION_HEADS, HuggingFaceConfigJson.NUM_KEY_VALUE_HEADS,
+                    HuggingFaceConfigJson.HEAD_DIM, HuggingFaceConfigJson.NUM_LOCAL_EXPERTS,
+                    HuggingFaceConfigJson.VOCAB_SIZE);
         }
     },
 
@@ -48,7 +51,7 @@ public enum Layout {
      * listed in {@code consolidated.safetensors.index.json}, as newer Mistral repositories do. Mixtral-8x7B's original
      * {@code consolidated.00.pth} is a PyTorch pickle and is not read.
      */
-    MISTRAL(ConfigReader.MISTRAL_FILE, "consolidated.safetensors", "consolidated.safetensors.index.json",
+    MISTRAL(MistralParamsJson.FILE, "consolidated.safetensors", "consolidated.safetensors.index.json",
             "consolidated", true) {
         @Override public String embedding() { return "tok_embeddings.weight"; }
         @Override public String finalNorm() { return "norm.weight"; }
@@ -66,7 +69,9 @@ public enum Layout {
         private String layer(int l) { return "layers." + l + "."; }
 
         @Override Keys configKeys() {
-            return new Keys("dim", "hidden_dim", "n_heads", "n_kv_heads", "head_dim", "moe.num_experts", "vocab_size");
+            return new Keys(MistralParamsJson.DIM, MistralParamsJson.HIDDEN_DIM, MistralParamsJson.N_HEADS,
+                    MistralParamsJson.N_KV_HEADS, MistralParamsJson.HEAD_DIM, MistralParamsJson.MOE_NUM_EXPERTS,
+                    MistralParamsJson.VOCAB_SIZE);
         }
     };
 
@@ -109,7 +114,7 @@ public enum Layout {
         return String.format("%s-%05d-of-%05d.safetensors", shardPrefix, k, n);
     }
 
-    /** The configuration keys (in this layout's config file) that fix tensor shapes, for error messages. */
+    /** The keys of this layout's config file that fix tensor shapes, as the config package spells them, for errors. */
     abstract Keys configKeys();
 
     record Keys(String hidden, String intermediate, String heads, String kvHeads, String headDim, String experts,

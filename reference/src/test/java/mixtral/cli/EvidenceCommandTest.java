@@ -34,8 +34,12 @@ class EvidenceCommandTest {
     @BeforeEach
     void tinyModelAndHeldoutText() throws Exception {
         model = dir.resolve("model");
-        MixtralConfig c = new MixtralConfig(32, 48, LAYERS, 4, 2, 8, EXPERTS, 2, Tokenizer.demo().vocabSize(), 1e6,
-                1e-5, 4096, null, false);
+        MixtralConfig c = MixtralConfig.builder()
+                .hiddenSize(32).intermediateSize(48).numHiddenLayers(LAYERS)
+                .numAttentionHeads(4).numKeyValueHeads(2).headDim(8)
+                .numLocalExperts(EXPERTS).numExpertsPerTok(2).vocabSize(Tokenizer.demo().vocabSize())
+                .ropeTheta(1e6).rmsNormEps(1e-5).maxPositionEmbeddings(4096)
+                .build();
         new CheckpointWriter(Layout.HUGGING_FACE).write(new RandomWeights(c, 3), model);
         Files.copy(DemoModel.folder().resolve("tokenizer.model"), model.resolve("tokenizer.model"));
         heldout = Files.createDirectory(dir.resolve("heldout"));

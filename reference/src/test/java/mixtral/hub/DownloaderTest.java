@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import mixtral.config.MixtralConfig;
+import mixtral.model.TinyConfigs;
 import mixtral.weights.Checkpoint;
 import mixtral.weights.CheckpointWriter;
 import mixtral.weights.Layout;
@@ -29,7 +30,7 @@ class DownloaderTest {
     @BeforeEach
     void serveATinyCheckpoint() throws Exception {
         hub = new FakeHub();
-        MixtralConfig c = new MixtralConfig(32, 64, 2, 4, 2, 8, 4, 2, 64, 1e6, 1e-5, 256, null, false);
+        MixtralConfig c = TinyConfigs.gqa();
         Path src = tmp.resolve("src");
         new CheckpointWriter(Layout.HUGGING_FACE).shards(2).write(new RandomWeights(c, 3), src);
         try (var files = Files.list(src)) {

@@ -8,12 +8,16 @@ public final class TinyConfigs {
 
     /** D=24, F=40, L=2, H=4, KV=2, Hd=6, E=8, K=2, V=50. */
     public static MixtralConfig gqa() {
-        return new MixtralConfig(24, 40, 2, 4, 2, 6, 8, 2, 50, 1e6, 1e-5, 256, null, false);
+        return MixtralConfig.builder()
+                .hiddenSize(24).intermediateSize(40).numHiddenLayers(2)
+                .numAttentionHeads(4).numKeyValueHeads(2).headDim(6)
+                .numLocalExperts(8).numExpertsPerTok(2).vocabSize(50)
+                .ropeTheta(1e6).rmsNormEps(1e-5).maxPositionEmbeddings(256)
+                .build();
     }
 
     public static MixtralConfig with(MixtralConfig c, int experts, int k, int kvHeads, Integer window) {
-        return new MixtralConfig(c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(), c.numAttentionHeads(),
-                kvHeads, c.headDim(), experts, k, c.vocabSize(), c.ropeTheta(), c.rmsNormEps(),
-                c.maxPositionEmbeddings(), window, c.tieWordEmbeddings());
+        return c.toBuilder().numLocalExperts(experts).numExpertsPerTok(k).numKeyValueHeads(kvHeads)
+                .slidingWindow(window).build();
     }
 }

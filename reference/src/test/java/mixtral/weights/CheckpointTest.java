@@ -15,7 +15,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import mixtral.BadInputException;
+import mixtral.config.BoundKeys;
 import mixtral.config.ConfigReader;
+import mixtral.config.HuggingFaceConfigJson;
+import mixtral.config.MistralParamsJson;
 import mixtral.config.MixtralConfig;
 import mixtral.safetensors.DType;
 import mixtral.safetensors.SafetensorsFile;
@@ -173,12 +177,34 @@ class CheckpointTest {
 
     @Test
     void writtenConfigsReadBackToTheSameConfig() {
-        MixtralConfig windowed = new MixtralConfig(16, 32, 2, 4, 2, 8, 4, 1, 50, 1e4, 1e-6, 32768, 64, false);
+        MixtralConfig windowed = tiny().toBuilder().headDim(8).numExpertsPerTok(1).ropeTheta(1e4).rmsNormEps(1e-6)
+                .slidingWindow(64).build();
         for (Layout layout : Layout.values()) {
             Path folder = dir.resolve(layout.name());
             new CheckpointWriter(layout).write(new RandomWeights(windowed, 1), folder);
             assertEquals(windowed, ConfigReader.read(folder.resolve(layout.configFile)), layout.name());
         }
+    }
+
+    @Test
+    void writtenConfigFilesHoldOnlyKeysTheReaderBinds() throws Exception {
+        for (Layout layout : Layout.values()) {
+            Path folder = dir.resolve(layout.name());
+            new CheckpointWriter(layout).write(randomWeights(), folder);
+            Path file = folder.resolve(layout.configFile);
+            Set<String> keys = BoundKeys.written(TinyCheckpoints.JSON.readTree(file.toFile()));
+            Class<?> reader = layout == Layout.HUGGING_FACE ? HuggingFaceConfigJson.class : MistralParamsJson.class;
+            keys.removeAll(BoundKeys.read(reader).keySet());
+            assertEquals(Set.of(), keys, layout + " writes keys its reader does not bind");
+        }
+    }
+
+    @Test
+    void aTiedConfigIsRefusedForAMistralCheckpointBeforeAnyFileIsWritten() throws Exception {
+        Path folder = dir.resolve("tied");
+        assertThrows(BadInputException.class,
+                () -> new CheckpointWriter(Layout.MISTRAL).write(new RandomWeights(tiny(true), 3), folder));
+        assertFalse(Files.exists(folder));
     }
 
     @Test

@@ -7,7 +7,12 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 class RandomWeightsTest {
-    private static final MixtralConfig C = new MixtralConfig(64, 96, 2, 4, 2, 16, 8, 2, 300, 1e6, 1e-5, 4096, null, false);
+    private static final MixtralConfig C = MixtralConfig.builder()
+            .hiddenSize(64).intermediateSize(96).numHiddenLayers(2)
+            .numAttentionHeads(4).numKeyValueHeads(2).headDim(16)
+            .numLocalExperts(8).numExpertsPerTok(2).vocabSize(300)
+            .ropeTheta(1e6).rmsNormEps(1e-5).maxPositionEmbeddings(4096)
+            .build();
 
     private static double std(INDArray a) {
         return a.stdNumber().doubleValue();

@@ -28,7 +28,13 @@ final class TinyCheckpoints {
 
     /** D=16, H=4, KV=2, Hd=4, F=32, E=4, K=2, V=50, L=2. */
     static MixtralConfig tiny(boolean tied) {
-        return new MixtralConfig(16, 32, 2, 4, 2, 4, 4, 2, 50, 1e6, 1e-5, 32768, null, tied);
+        return MixtralConfig.builder()
+                .hiddenSize(16).intermediateSize(32).numHiddenLayers(2)
+                .numAttentionHeads(4).numKeyValueHeads(2).headDim(4)
+                .numLocalExperts(4).numExpertsPerTok(2).vocabSize(50)
+                .ropeTheta(1e6).rmsNormEps(1e-5).maxPositionEmbeddings(32768)
+                .tieWordEmbeddings(tied)
+                .build();
     }
 
     static MixtralConfig tiny() {

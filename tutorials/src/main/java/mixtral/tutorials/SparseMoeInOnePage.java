@@ -42,9 +42,7 @@ public final class SparseMoeInOnePage implements Lesson {
 
     /** The same model with one expert per layer and no router: a dense transformer of the same shape. */
     static long denseCounterpart(MixtralConfig c) {
-        MixtralConfig one = new MixtralConfig(c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(),
-                c.numAttentionHeads(), c.numKeyValueHeads(), c.headDim(), 1, 1, c.vocabSize(), c.ropeTheta(),
-                c.rmsNormEps(), c.maxPositionEmbeddings(), c.slidingWindow(), c.tieWordEmbeddings());
+        MixtralConfig one = c.toBuilder().numLocalExperts(1).numExpertsPerTok(1).build();
         ParameterCount p = ParameterCount.of(one);
         return p.totalSum() - p.total().get("router");
     }
