@@ -2,6 +2,7 @@ package mixtral.model;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
 import mixtral.BadInputException;
 import mixtral.trace.Recorder;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -46,40 +47,40 @@ public final class Generator {
 
     /** The same, passing {@code rec} to every forward pass (for progress: it sees the prompt, then each new token). */
     public static long[] generate(MixtralModel model, long[] prompt, Settings s, Recorder rec) {
+        return generate(model, prompt, s, rec, n -> {});
+    }
+
+    /**
+     * The same, telling {@code beforeToken} the number n (1-based) of the new token whose forward pass starts next:
+     * 1 before the prompt's pass, n before the pass over token n-1. A long generation can then say where it is.
+     */
+    public static long[] generate(MixtralModel model, long[] prompt, Settings s, Recorder rec,
+                                  IntConsumer beforeToken) {
         KvCache cache = model.newCache();
         SplittableRandom random = new SplittableRandom(s.seed());
         long[] out = new long[s.maxNewTokens()];
-        if (s.maxNewTokens() == 0) {
-            model.forward(prompt, cache, rec);
+        beforeToken.accept(1);
+        INDArray logits = model.forward(prompt, cache, rec);                    // [T, V]
+        if (out.length == 0) {
             return out;
         }
-        INDArray logits = model.forward(prompt, cache, rec);                    // [T, V]
         float[] last = logits.getRow(logits.rows() - 1).toFloatVector();          // [V]
         for (int n = 0; n < out.length; n++) {
-            out[n] = s.temperature() == 0 ? argmax(last) : sample(last, s, random);
+            out[n] = s.temperature() == 0 ? Argmax.of(last) : sample(last, s, random);
             if (s.stopToken() != null && out[n] == s.stopToken()) {
                 return Arrays.copyOf(out, n + 1);
             }
             if (n + 1 < out.length) {
+                beforeToken.accept(n + 2);
                 last = model.forward(new long[] {out[n]}, cache, rec).toFloatVector();
             }
         }
         return out;
     }
 
-    static int argmax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
     /** Temperature, then nucleus (top-p) filtering, then one draw. */
     static int sample(float[] logits, Settings s, SplittableRandom random) {
-        double max = logits[argmax(logits)];
+        double max = logits[Argmax.of(logits)];
         double[] p = new double[logits.length];
         double sum = 0;
         for (int i = 0; i < p.length; i++) {

@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import mixtral.evidence.Sha256;
 
 /**
  * A local stand-in for the Hugging Face hub's two endpoints, serving one repository from memory. It can drop a
@@ -97,20 +98,20 @@ final class FakeHub implements AutoCloseable {
             byte[] data = f.getValue();
             if (f.getKey().endsWith(".safetensors") || f.getKey().endsWith(".model") || f.getKey().endsWith(".bin")) {
                 s.put("size", data.length).put("blobId", "ignored-for-lfs");
-                s.putObject("lfs").put("size", data.length).put("sha256", hex("SHA-256", new byte[0], data))
+                s.putObject("lfs").put("size", data.length).put("sha256", Sha256.of(data))
                         .put("pointerSize", 134);
             } else {
-                s.put("size", data.length)
-                        .put("blobId", hex("SHA-1", ("blob " + data.length + "\0").getBytes(StandardCharsets.US_ASCII), data));
+                s.put("size", data.length).put("blobId", gitBlobId(data));
             }
         }
         return json.writeValueAsBytes(root);
     }
 
-    private static String hex(String algorithm, byte[] prefix, byte[] data) {
+    /** What git names a blob by: sha1 of "blob SIZE\0" and the content (sha1, so not {@link Sha256}'s job). */
+    private static String gitBlobId(byte[] data) {
         try {
-            MessageDigest d = MessageDigest.getInstance(algorithm);
-            d.update(prefix);
+            MessageDigest d = MessageDigest.getInstance("SHA-1");
+            d.update(("blob " + data.length + "\0").getBytes(StandardCharsets.US_ASCII));
             return HexFormat.of().formatHex(d.digest(data));
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import mixtral.trace.Recorder;
 import mixtral.weights.RandomWeights;
@@ -21,7 +23,7 @@ class GeneratorTest {
         long[] seq = prompt.clone();
         for (int n = 0; n < 6; n++) {
             INDArray logits = model.forward(seq, Recorder.NONE);
-            long next = Generator.argmax(logits.getRow(seq.length - 1).toFloatVector());
+            long next = Argmax.of(logits.getRow(seq.length - 1).toFloatVector());
             assertEquals(next, fast[n], "new token " + n);
             seq = Arrays.copyOf(seq, seq.length + 1);
             seq[seq.length - 1] = next;
@@ -59,5 +61,29 @@ class GeneratorTest {
             ones += Generator.sample(logits, new Generator.Settings(1, 1, 1, 0, null), r);
         }
         assertTrue(Math.abs(ones / 4000.0 - 0.75) < 0.03, "share of token 1: " + ones / 4000.0);
+    }
+
+    @Test
+    void eachNewTokenIsAnnouncedBeforeItsForwardPass() {
+        int[] passes = {0};
+        Recorder countsPasses = new Recorder() {
+            @Override
+            public boolean wants(String name) {
+                return false;
+            }
+
+            @Override
+            public void record(String name, INDArray value) {}
+
+            @Override
+            public void layerDone(int layer, int layers) {
+                passes[0] += layer == layers - 1 ? 1 : 0;
+            }
+        };
+        List<String> heard = new ArrayList<>();
+        Generator.generate(model, prompt, Generator.Settings.greedy(4), countsPasses,
+                n -> heard.add(n + " after " + passes[0] + " passes"));
+        // Announcing after the pass, or once per pass including a needless one after the last token, reads otherwise.
+        assertEquals(List.of("1 after 0 passes", "2 after 1 passes", "3 after 2 passes", "4 after 3 passes"), heard);
     }
 }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import mixtral.evidence.TellingCell;
+import mixtral.model.Argmax;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.HeatMapChart;
@@ -55,14 +56,6 @@ public final class WhatExpertsLearned implements Lesson {
             out[l] = a.get(l).asDouble();
         }
         return out;
-    }
-
-    static int argmax(double[] xs) {
-        int best = 0;
-        for (int i = 1; i < xs.length; i++) {
-            best = xs[i] > xs[best] ? i : best;
-        }
-        return best;
     }
 
     /** first_choice of one model from the evidence file: [L][G][E]. */
@@ -136,8 +129,8 @@ public final class WhatExpertsLearned implements Lesson {
         double[] accRandom = perLayer("random", "classifier_accuracy");
         double[] repTrained = perLayer("trained", "repeat_first");
         double[] repRandom = perLayer("random", "repeat_first");
-        int best = argmax(trained);
-        int bestRandom = argmax(random);
+        int best = Argmax.of(trained);
+        int bestRandom = Argmax.of(random);
         Map<String, String> n = new LinkedHashMap<>();
         n.put("windows", evidence().get("heldout").get("windows_per_source").asText());
         long tokens = 0;
@@ -161,7 +154,7 @@ public final class WhatExpertsLearned implements Lesson {
         }
         n.put("specialists", spec.toString().strip());
         double[] tv = frenchVersusJava();
-        int tvBest = argmax(tv);
+        int tvBest = Argmax.of(tv);
         n.put("tv_layer", Integer.toString(tvBest));
         n.put("tv_best", Fmt.fixed(tv[tvBest], 2));
         n.put("tv_min", Fmt.fixed(tv[argmin(tv)], 2));
@@ -213,7 +206,7 @@ public final class WhatExpertsLearned implements Lesson {
         mi.addSeries("same shape, random weights", layers, r);
         Charts.save(mi, dir.resolve("09-mutual-information.png"));
 
-        int best = argmax(trained);
+        int best = Argmax.of(trained);
         for (String model : List.of("trained", "random")) {
             Charts.save(heatmap(model, best), dir.resolve("09-first-choice-" + model + ".png"));
         }

@@ -88,9 +88,14 @@ public final class TraceAnalysis {
         for (int t = 0; t < logits.length; t++) {
             Double margin = margin(logits[t], config.numExpertsPerTok());
             cells.add(new RoutingCell(Arrays.stream(experts[t]).mapToInt(e -> (int) e).toArray(), weights[t],
-                    probs[t], margin, margin != null && margin < NEAR_TIE_MARGIN));
+                    probs[t], margin, isNearTie(margin)));
         }
         return cells;
+    }
+
+    /** Whether a router margin (null when every expert is chosen) is strictly below {@link #NEAR_TIE_MARGIN}. */
+    static boolean isNearTie(Double margin) {
+        return margin != null && margin < NEAR_TIE_MARGIN;
     }
 
     /** {@link Margins#margin}, or null (JSON has no infinity) when every expert is chosen. */

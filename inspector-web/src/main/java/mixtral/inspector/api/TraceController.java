@@ -5,6 +5,7 @@ import io.javalin.http.HttpStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import mixtral.BadInputException;
 import mixtral.inspector.api.Dto.TraceCreated;
 import mixtral.inspector.api.Dto.TraceRequest;
@@ -26,20 +27,13 @@ public final class TraceController {
         if (req.prompt() != null && req.prompt().isBlank()) {
             throw new BadInputException("the prompt is empty: type some text");
         }
-        long[] prompt = req.prompt() != null
-                ? inspector.encode(req.prompt())
-                : req.tokens().stream().mapToLong(t -> {
-                    if (t == null) {
-                        throw new BadInputException("\"tokens\" must be a list of integers, not null");
-                    }
-                    return t;
-                }).toArray();
-        Inspector.Created c = inspector.trace(prompt, req.generate() == null ? 0 : req.generate());
-        long[] ids = c.analysis().tokenIds();
+        int generate = req.generate() == null ? 0 : req.generate();
+        Inspector.Created c = req.prompt() != null ? inspector.trace(req.prompt(), generate)
+                : inspector.trace(ids(req.tokens()), generate);
         ctx.status(c.reused() ? HttpStatus.OK : HttpStatus.CREATED);
         ctx.header("Location", "/api/traces/" + c.id());
-        ctx.json(new TraceCreated(c.id(), "/?trace=" + c.id(), inspector.decode(ids), c.analysis().tokens(),
-                c.generated(), c.reused(), c.analysis().nextTokens()));
+        ctx.json(new TraceCreated(c.id(), "/?trace=" + c.id(), c.text(), c.analysis().tokens(), c.generated(),
+                c.reused(), c.analysis().nextTokens()));
     }
 
     public void summary(Context ctx) {
@@ -61,6 +55,15 @@ public final class TraceController {
         ctx.contentType("application/octet-stream");
         ctx.header("Content-Disposition", "attachment; filename=\"trace-" + id + ".safetensors\"");
         ctx.result(Files.newInputStream(file));
+    }
+
+    private static long[] ids(List<Long> tokens) {
+        return tokens.stream().mapToLong(t -> {
+            if (t == null) {
+                throw new BadInputException("\"tokens\" must be a list of integers, not null");
+            }
+            return t;
+        }).toArray();
     }
 
     static int intParam(String name, String value) {

@@ -1,21 +1,15 @@
 package mixtral.inspector.engine;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
 import mixtral.config.ConfigJson;
 import mixtral.config.MixtralConfig;
 import mixtral.demo.DemoModel;
+import mixtral.evidence.Sha256;
 import mixtral.inspector.about.Evidence;
 import mixtral.inspector.about.Examples;
 import mixtral.inspector.about.Examples.Example;
@@ -120,29 +114,23 @@ public record InspectedModel(String name, String description, boolean randomWeig
     /** A digest of the configuration and the weight files, so that equal weights give equal trace ids anywhere. */
     static String fingerprint(Checkpoint checkpoint) {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(ConfigJson.toHuggingFaceString(checkpoint.config()).getBytes(StandardCharsets.UTF_8));
+            Sha256.Digest sha = Sha256.digest().add(ConfigJson.toHuggingFaceString(checkpoint.config()));
             List<Path> files = checkpoint.files().stream().sorted().toList();
             long total = 0;
             for (Path f : files) {
                 total += Files.size(f);
             }
             for (Path f : files) {
-                sha.update(f.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+                sha.add(f.getFileName().toString());
                 if (total <= HASH_WHOLE_BYTES) {
-                    try (InputStream in = new DigestInputStream(Files.newInputStream(f), sha)) {
-                        in.transferTo(OutputStream.nullOutputStream());
-                    }
+                    sha.add(f);
                 } else {
-                    sha.update((Files.size(f) + ":" + Files.getLastModifiedTime(f).toMillis())
-                            .getBytes(StandardCharsets.UTF_8));
+                    sha.add(Files.size(f) + ":" + Files.getLastModifiedTime(f).toMillis());
                 }
             }
-            return "sha256:" + HexFormat.of().formatHex(sha.digest());
+            return "sha256:" + sha.hex();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the weights of " + checkpoint.dir(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import mixtral.trace.Recorder;
 
@@ -27,7 +28,7 @@ public final class ModelRunner implements AutoCloseable {
     public final class Reporter {
         /** Names the phase of the job, e.g. "generating token 3 of 8" over 12 tokens, and resets the layer count. */
         public void phase(String task, int tokens) {
-            current = new Progress(true, task, tokens, 0, 0, 0);
+            show(new Progress(true, task, tokens, 0, 0, 0));
         }
 
         /** A recorder that passes everything to {@code delegate} and reports each finished layer. */
@@ -47,7 +48,7 @@ public final class ModelRunner implements AutoCloseable {
                 public void layerDone(int layer, int layers) {
                     delegate.layerDone(layer, layers);
                     Progress p = current;
-                    current = new Progress(true, p.task(), p.tokens(), layer + 1, layers, 0);
+                    show(new Progress(true, p.task(), p.tokens(), layer + 1, layers, 0));
                 }
             };
         }
@@ -58,6 +59,7 @@ public final class ModelRunner implements AutoCloseable {
     private final ThreadPoolExecutor pool;
     private volatile Progress current = IDLE;
     private volatile double meanSeconds = 1;
+    private volatile Consumer<Progress> observer = p -> {};
 
     public ModelRunner(int queue) {
         BlockingQueue<Runnable> waiting = queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue);
@@ -74,11 +76,11 @@ public final class ModelRunner implements AutoCloseable {
         try {
             future = pool.submit(() -> {
                 long start = System.nanoTime();
-                current = new Progress(true, task, tokens, 0, 0, 0);
+                show(new Progress(true, task, tokens, 0, 0, 0));
                 try {
                     return job.apply(new Reporter());
                 } finally {
-                    current = IDLE;
+                    show(IDLE);
                     meanSeconds = 0.7 * meanSeconds + 0.3 * (System.nanoTime() - start) / 1e9;
                 }
             });
@@ -98,6 +100,16 @@ public final class ModelRunner implements AutoCloseable {
             }
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    private void show(Progress p) {
+        current = p;
+        observer.accept(p);
+    }
+
+    /** Hears every change of progress, on the model thread; lets tests see phases that polling could miss. */
+    void observe(Consumer<Progress> observer) {
+        this.observer = observer;
     }
 
     public Progress progress() {

@@ -2,7 +2,8 @@
 // server re-runs the model to record it. Causal: a query only sees keys at or before it.
 import { el } from '../dom.js';
 import { probabilityScale } from '../colors.js';
-import { cellWidth, frame, shorten, tokenAxis } from './chart.js';
+import { cellWidth, shorten } from '../layout.js';
+import { frame, tokenAxis } from './chart.js';
 import { gradientLegend } from './legend.js';
 import { hideTip, showTip } from './tooltip.js';
 
@@ -12,7 +13,7 @@ export function drawAttention(container, view, ctx) {
   const { tokens, probs } = view;
   const T = tokens.length;
   const margin = { top: 70, right: 10, bottom: 8, left: 96 };
-  const cw = Math.min(28, cellWidth(container, T, margin.left));
+  const cw = Math.min(28, cellWidth(container.clientWidth, T, margin.left));
   const color = probabilityScale();
   container.replaceChildren(el('div', { class: 'legend-row' },
     gradientLegend(color, 'attention probability', d3.format('.0%')),

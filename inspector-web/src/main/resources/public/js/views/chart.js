@@ -1,14 +1,10 @@
 // Pieces every token-by-something chart shares: an SVG frame, a token axis whose labels select tokens, and the
 // selection band that shows the chosen token in every view at once.
+import { shorten } from '../layout.js';
+
 const d3 = window.d3;
 
 export const CELL_H = 22;
-
-/** Cell width for T tokens so that a chart fits its panel when it can, and stays readable (scrolls) when not. */
-export function cellWidth(container, tokens, labelWidth) {
-  const room = (container.clientWidth || 900) - labelWidth - 24;
-  return Math.max(16, Math.min(40, Math.floor(room / tokens)));
-}
 
 export function frame(container, width, height, margin, label) {
   const svg = d3.select(container).append('svg')
@@ -39,11 +35,6 @@ export function tokenBands(g, tokens, cw, height) {
     .attr('data-token', d => d.position)
     .attr('x', d => d.position * cw).attr('y', -2)
     .attr('width', cw).attr('height', height + 4);
-}
-
-export function shorten(text, max = 12) {
-  const chars = Array.from(text);
-  return chars.length > max ? chars.slice(0, max - 1).join('') + '…' : text;
 }
 
 /** Horizontal bars of a distribution over experts: chosen experts in their colour, the others grey. */

@@ -39,17 +39,7 @@ export function learnedSummary(ev) {
   const t = ev.trained;
   const r = ev.random;
   const E = t.first_choice[0][0].length;
-  // The most telling cell, ranked as docs/evidence.md and lesson 9 rank them (mixtral.evidence.TellingCell):
-  // share * log2(share / the expert's share over all groups). The largest share alone can be an expert busy for all.
-  let best = { weight: -Infinity };
-  t.first_choice.forEach((rows, layer) => {
-    const groupShares = rows.map(shares);
-    const overall = d3.range(E).map(e => d3.mean(groupShares, s => s[e]));
-    groupShares.forEach((row, g) => row.forEach((share, expert) => {
-      const weight = share > 0 ? share * Math.log2(share / overall[expert]) : 0;
-      if (weight > best.weight) best = { weight, share, lift: share / overall[expert], layer, group: ev.groups[g], expert };
-    }));
-  });
+  const best = mostTellingCell(t.first_choice);
   return [
     `In layer ${l} the first-choice expert tells ${fmt(t.mutual_information_bits[l], 2)} bits about which of the `
       + `${G} groups a token comes from (${fmt(Math.log2(G), 2)} would be certain); random weights of the same shape: `
@@ -57,9 +47,29 @@ export function learnedSummary(ev) {
     `Guessing the group from that one expert is right ${pct(t.classifier_accuracy[l])} of the time (random weights `
       + `${pct(r.classifier_accuracy[l])}, chance ${pct(ev.chance.classifier_accuracy)}).`,
     `Strongest preference: in layer ${best.layer}, expert ${best.expert} is the first choice of ${pct(best.share)} of `
-      + `${groupName(best.group)} tokens (${fmt(best.share * E, 1)}× an even share, ${fmt(best.lift, 1)}× its share `
+      + `${groupName(ev.groups[best.group])} tokens (${fmt(best.share * E, 1)}× an even share, ${fmt(best.lift, 1)}× its share `
       + `over all groups).`,
   ];
+}
+
+/**
+ * The most telling cell of first-choice shares [L][G][E], ranked as docs/evidence.md and lesson 9 rank them
+ * (mixtral.evidence.TellingCell, which a test holds this to): share * log2(share / the expert's share over all
+ * groups). The largest share alone can be an expert busy for every group. Returns { layer, group, expert, share,
+ * lift, weight }, the group as an index.
+ */
+export function mostTellingCell(firstChoice) {
+  const E = firstChoice[0][0].length;
+  let best = { weight: -Infinity };
+  firstChoice.forEach((rows, layer) => {
+    const groupShares = rows.map(shares);
+    const overall = d3.range(E).map(e => d3.mean(groupShares, s => s[e]));
+    groupShares.forEach((row, group) => row.forEach((share, expert) => {
+      const weight = share > 0 ? share * Math.log2(share / overall[expert]) : 0;
+      if (weight > best.weight) best = { weight, share, lift: share / overall[expert], layer, group, expert };
+    }));
+  });
+  return best;
 }
 
 export function drawLearned(container, ev) {

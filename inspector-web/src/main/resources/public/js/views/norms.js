@@ -2,7 +2,8 @@
 // which, in normViews, and says what each is).
 import { el } from '../dom.js';
 import { normScale } from '../colors.js';
-import { CELL_H, cellWidth, frame, tokenAxis, tokenBands } from './chart.js';
+import { cellWidth } from '../layout.js';
+import { CELL_H, frame, tokenAxis, tokenBands } from './chart.js';
 import { gradientLegend } from './legend.js';
 import { hideTip, showTip } from './tooltip.js';
 
@@ -14,7 +15,7 @@ export function drawNorms(container, summary, tensor, help, ctx) {
   const rows = summary.norms[tensor];
   const T = tokens.length;
   const margin = { top: 70, right: 10, bottom: 8, left: 44 };
-  const cw = cellWidth(container, T, margin.left);
+  const cw = cellWidth(container.clientWidth, T, margin.left);
   const color = normScale(d3.max(rows.flatMap(r => Array.from(r))) || 1);
   container.replaceChildren(el('div', { class: 'legend-row' },
     gradientLegend(color, `‖${tensor}‖₂`, d3.format('.3~s')),

@@ -2,7 +2,9 @@
 // (the K-th and (K+1)-th logits closer than the margin) flagged above the column and dashed on the runner-up.
 import { el, fmt, pct } from '../dom.js';
 import { probabilityScale } from '../colors.js';
-import { CELL_H, cellWidth, frame, tokenAxis, tokenBands } from './chart.js';
+import { cellWidth } from '../layout.js';
+import { nearTies, runnerUp } from '../routing.js';
+import { CELL_H, frame, tokenAxis, tokenBands } from './chart.js';
 import { gradientLegend } from './legend.js';
 import { hideTip, showTip } from './tooltip.js';
 
@@ -13,20 +15,20 @@ export function drawRouterHeatmap(container, summary, layer, ctx) {
   const row = summary.routing[layer];
   const T = tokens.length;
   const margin = { top: 84, right: 10, bottom: 8, left: 74 };
-  const cw = cellWidth(container, T, margin.left);
+  const cw = cellWidth(container.clientWidth, T, margin.left);
   const color = probabilityScale();
-  const ties = row.filter(c => c.nearTie).length;
+  const ties = nearTies(row);
   container.replaceChildren(el('div', { class: 'legend-row' },
     gradientLegend(color, 'router probability', d3.format('.0%')),
     el('span', { class: 'legend-note' },
       el('span', { class: 'outline-key' }), ` chosen (top ${k}) · `,
       el('span', { class: 'tie-key', text: '▼' }),
-      ` near tie, margin < ${summary.nearTieMargin}: ${ties} of ${T} tokens at layer ${layer}`)));
+      ` near tie, margin < ${summary.nearTieMargin}: ${ties.length} of ${T} tokens at layer ${layer}`)));
   const g = frame(container, T * cw, E * CELL_H, margin, `router heatmap of layer ${layer}, ${T} tokens by ${E} experts`);
   g.attr('data-layer', layer);
 
   tokenAxis(g, tokens, cw, ctx.onToken, -18);
-  g.append('g').selectAll('text').data(row.map((c, t) => ({ ...c, token: t })).filter(c => c.nearTie)).join('text')
+  g.append('g').selectAll('text').data(ties.map(t => ({ ...row[t], token: t }))).join('text')
     .attr('class', 'tie-flag').attr('data-token', d => d.token)
     .attr('x', d => d.token * cw + cw / 2).attr('y', -5).attr('text-anchor', 'middle')
     .text('▼')
@@ -37,10 +39,12 @@ export function drawRouterHeatmap(container, summary, layer, ctx) {
   labels.append('text').attr('class', 'expert-label').attr('x', -16).attr('y', CELL_H / 2).attr('dy', '0.35em')
     .attr('text-anchor', 'end').text(e => `expert ${e}`);
 
-  const cells = row.flatMap((c, t) => Array.from(c.probs, (p, e) => ({
-    token: t, expert: e, prob: p, cell: c, rank: c.experts.indexOf(e),
-    runnerUp: c.nearTie && e === runnerUp(c),
-  })));
+  const cells = row.flatMap((c, t) => {
+    const up = c.nearTie ? runnerUp(c) : undefined;
+    return Array.from(c.probs, (p, e) => ({
+      token: t, expert: e, prob: p, cell: c, rank: c.experts.indexOf(e), runnerUp: e === up,
+    }));
+  });
   g.append('g').selectAll('rect').data(cells).join('rect')
     .attr('class', d => `cell${d.rank >= 0 ? ' chosen' : ''}${d.runnerUp ? ' runner-up' : ''}`)
     .attr('data-token', d => d.token).attr('data-expert', d => d.expert).attr('data-layer', layer)
@@ -52,12 +56,6 @@ export function drawRouterHeatmap(container, summary, layer, ctx) {
     .on('mouseleave', hideTip)
     .on('click', (_, d) => ctx.onToken(d.token));
   tokenBands(g, tokens, cw, E * CELL_H);
-}
-
-/** The expert with the (K+1)-th largest probability: the one that nearly made it. */
-function runnerUp(cell) {
-  const order = Array.from(cell.probs.keys()).sort((a, b) => cell.probs[b] - cell.probs[a]);
-  return order[cell.experts.length];
 }
 
 function describe(d, token, layer, k) {

@@ -1,9 +1,11 @@
 // Routing map: tokens x layers, each cell the first-choice expert's colour with the second choice as a stripe
 // (Mixtral paper, Figure 8, for every layer at once). Clicking a cell selects its token and layer.
 import { el, pct } from '../dom.js';
-import { CELL_H, cellWidth, frame, tokenAxis, tokenBands } from './chart.js';
+import { CELL_H, frame, tokenAxis, tokenBands } from './chart.js';
 import { expertLegend } from './legend.js';
 import { textOn } from '../colors.js';
+import { cellWidth, DIGIT_WIDTH, stripes } from '../layout.js';
+import { byProbability } from '../routing.js';
 import { hideTip, showTip } from './tooltip.js';
 
 const d3 = window.d3;
@@ -12,7 +14,7 @@ export function drawRoutingMap(container, summary, ctx) {
   const { tokens, layers, routing } = summary;
   const T = tokens.length;
   const margin = { top: 70, right: 10, bottom: 8, left: 44 };
-  const cw = cellWidth(container, T, margin.left);
+  const cw = cellWidth(container.clientWidth, T, margin.left);
   container.replaceChildren(expertLegend(summary.experts, ctx.colors,
     'big square: first choice · stripe: second choice · dot: near tie'));
   const g = frame(container, T * cw, layers * CELL_H, margin, `routing map, ${T} tokens by ${layers} layers`);
@@ -37,14 +39,12 @@ export function drawRoutingMap(container, summary, ctx) {
     .attr('fill', d => ctx.colors(d.experts[0]));
   // Later choices share a stripe along the bottom, in order.
   cell.each(function (d) {
-    const rest = d.experts.slice(1);
-    const w = (cw - 5) / Math.max(1, rest.length);
-    d3.select(this).selectAll('rect.second').data(rest).join('rect').attr('class', 'second')
-      .attr('data-expert', e => e)
-      .attr('x', (_, i) => 2 + i * w).attr('y', CELL_H - 8).attr('width', w).attr('height', 5)
-      .attr('fill', e => ctx.colors(e)).attr('stroke', '#fff').attr('stroke-width', 0.8);
+    d3.select(this).selectAll('rect.second').data(stripes(cw, d.experts.slice(1))).join('rect').attr('class', 'second')
+      .attr('data-expert', s => s.expert)
+      .attr('x', s => s.x).attr('y', CELL_H - 8).attr('width', s => s.width).attr('height', 5)
+      .attr('fill', s => ctx.colors(s.expert)).attr('stroke', '#fff').attr('stroke-width', 0.8);
   });
-  if (cw >= 14) {
+  if (cw >= DIGIT_WIDTH) {
     cell.append('text').attr('class', 'cell-text')
       .attr('x', (cw - 1) / 2).attr('y', 9).attr('dy', '0.3em').attr('text-anchor', 'middle')
       .attr('fill', d => textOn(ctx.colors(d.experts[0])))
@@ -61,8 +61,7 @@ export function drawRoutingMap(container, summary, ctx) {
 
 /** Tooltip lines: the token, the chosen experts and weights, and every expert's router probability. */
 export function describe(cell, token, ctx) {
-  const order = d3.range(cell.probs.length).sort((a, b) => cell.probs[b] - cell.probs[a]);
-  const rows = order.map(e => el('div', { class: 'tip-row' },
+  const rows = byProbability(cell.probs).map(e => el('div', { class: 'tip-row' },
     el('span', { class: 'swatch', style: `background:${ctx.colors(e)}` }),
     el('span', { text: `expert ${e}` }),
     el('span', { class: 'num', text: pct(cell.probs[e]) }),
