@@ -17,6 +17,7 @@ import mixtral.compare.Report.LayerRouting;
 import mixtral.compare.Report.LogitsDiff;
 import mixtral.compare.Report.TensorDiff;
 import mixtral.config.MixtralConfig;
+import mixtral.model.Argmax;
 import mixtral.model.Intervention;
 import mixtral.model.MixtralModel;
 import mixtral.trace.TensorNames;
@@ -244,21 +245,11 @@ public final class TraceComparison {
         double sumKl = 0;
         double maxKl = 0;
         for (int t = 0; t < e.length; t++) {
-            top1 += argmax(e[t]) == argmax(a[t]) ? 1 : 0;
+            top1 += Argmax.of(e[t]) == Argmax.of(a[t]) ? 1 : 0;
             double kl = Margins.kl(e[t], a[t]);
             sumKl += kl;
             maxKl = Double.isNaN(kl) ? kl : Math.max(maxKl, kl);
         }
         return new LogitsDiff(e.length, (double) top1 / e.length, sumKl / e.length, maxKl);
-    }
-
-    private static int argmax(double[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }
