@@ -3,6 +3,7 @@ package mixtral.inspector;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import mixtral.inspector.about.Evidence;
 import mixtral.inspector.engine.InspectedModel;
 import mixtral.inspector.engine.Inspector;
@@ -42,6 +43,25 @@ public final class Fixtures {
 
     public static Inspector inspector(InspectedModel model, Path dataDir, Limits limits, ModelRunner runner) {
         return new Inspector(model, limits, runner, new TraceStore(dataDir, limits.cachedTraces()));
+    }
+
+    /**
+     * The router margin computed by expert identity, without sorting: the weakest chosen expert's logit minus the
+     * strongest unchosen one's. It equals the K-th minus the (K+1)-th largest logit exactly when the chosen experts are
+     * the top K, so a view's margin can be checked against it.
+     */
+    public static double weakestChosenMinusStrongestOther(float[] logits, int[] chosen) {
+        double weakestChosen = Double.POSITIVE_INFINITY;
+        double strongestOther = Double.NEGATIVE_INFINITY;
+        for (int e = 0; e < logits.length; e++) {
+            final int expert = e;
+            if (Arrays.stream(chosen).anyMatch(x -> x == expert)) {
+                weakestChosen = Math.min(weakestChosen, logits[e]);
+            } else {
+                strongestOther = Math.max(strongestOther, logits[e]);
+            }
+        }
+        return weakestChosen - strongestOther;
     }
 
     /** Fails under {@code CI=true}, skips with the reason otherwise: for files that a developer may not have yet. */

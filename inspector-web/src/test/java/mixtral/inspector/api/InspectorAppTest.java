@@ -206,7 +206,18 @@ class InspectorAppTest {
             JsonNode layer = d.get("layers").get(0);
             assertEquals(5, layer.get("logitLens").size());
             assertEquals(8, layer.get("logits").size());
-            assertTrue(layer.get("margin").asDouble() >= 0);
+            for (JsonNode each : d.get("layers")) {
+                float[] logits = new float[each.get("logits").size()];
+                for (int e = 0; e < logits.length; e++) {
+                    logits[e] = (float) each.get("logits").get(e).asDouble();      // the served float, exactly
+                }
+                int[] experts = new int[each.get("experts").size()];
+                for (int j = 0; j < experts.length; j++) {
+                    experts[j] = each.get("experts").get(j).asInt();
+                }
+                assertEquals(Fixtures.weakestChosenMinusStrongestOther(logits, experts), each.get("margin").asDouble(),
+                        1e-6, "layer " + each.get("layer").asInt() + ": margin from the served logits and experts");
+            }
 
             assertError(404, client.get("/api/traces/" + id + "/tokens/4"));
             assertError(404, client.get("/api/traces/" + id + "/tokens/-1"));
