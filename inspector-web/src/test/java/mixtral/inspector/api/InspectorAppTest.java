@@ -13,10 +13,15 @@ import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import mixtral.inspector.Fixtures;
 import mixtral.inspector.InspectorApp;
 import mixtral.inspector.about.Evidence;
@@ -88,12 +93,30 @@ class InspectorAppTest {
         });
     }
 
+    /** The one-sentence description states sizes; they must be the served model's, or the sentence went stale. */
     @Test
-    void theDemoModelsDescriptionNoLongerSaysItsWeightsAreRandom() {
+    void theDemoModelsDescriptionStatesTheServedModelsShapeAndSize() {
         JavalinTest.test(InspectorApp.create(Fixtures.inspector(data)), (server, client) -> {
-            String description = json(client.get("/api/model")).get("description").asText();
-            assertFalse(description.toLowerCase(java.util.Locale.ROOT).contains("random"),
-                    "the demo model is trained (mixtral.demo.DemoModel.DESCRIPTION): " + description);
+            JsonNode m = json(client.get("/api/model"));
+            JsonNode c = m.get("config");
+            String description = m.get("description").asText();
+            Map<String, String> stated = new LinkedHashMap<>();
+            stated.put("(\\d+) layers", c.get("num_hidden_layers").asText());
+            stated.put("(\\d+) experts with", c.get("num_local_experts").asText());
+            stated.put("top-(\\d+) routing", c.get("num_experts_per_tok").asText());
+            stated.put("hidden size (\\d+)", c.get("hidden_size").asText());
+            stated.put("(\\d+) query heads", c.get("num_attention_heads").asText());
+            stated.put("over (\\d+) key/value heads", c.get("num_key_value_heads").asText());
+            stated.put("([\\d.]+)M parameters",
+                    String.format(Locale.ROOT, "%.2f", m.get("totalParameters").asLong() / 1e6));
+            stated.put("(\\d+) MB in", Long.toString(Math.round(m.at("/weights/bytes").asLong() / 1e6)));
+            stated.put("MB in (\\w+)", m.at("/weights/dtype").asText().toLowerCase(Locale.ROOT));
+            stated.put("([\\d,]+)-piece tokenizer", String.format(Locale.ROOT, "%,d", c.get("vocab_size").asInt()));
+            stated.forEach((pattern, served) -> {
+                Matcher said = Pattern.compile(pattern).matcher(description);
+                assertTrue(said.find(), "the description no longer states /" + pattern + "/: " + description);
+                assertEquals(served, said.group(1), "/" + pattern + "/ in: " + description);
+            });
         });
     }
 
