@@ -1,7 +1,5 @@
 package mixtral.inspector;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.nio.file.Path;
 import java.util.Arrays;
 import mixtral.inspector.about.Evidence;
@@ -10,7 +8,6 @@ import mixtral.inspector.engine.Inspector;
 import mixtral.inspector.engine.Limits;
 import mixtral.inspector.engine.ModelRunner;
 import mixtral.inspector.engine.TraceStore;
-import org.junit.jupiter.api.Assumptions;
 
 /** The embedded demo model, loaded once per test JVM, and inspectors over it. */
 public final class Fixtures {
@@ -62,15 +59,5 @@ public final class Fixtures {
             }
         }
         return weakestChosen - strongestOther;
-    }
-
-    /** Fails under {@code CI=true}, skips with the reason otherwise: for files that a developer may not have yet. */
-    public static void requireInCi(boolean present, String why) {
-        if (!present) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(why);
-            }
-            Assumptions.abort(why);
-        }
     }
 }

@@ -28,6 +28,7 @@ import mixtral.inspector.about.Evidence;
 import mixtral.inspector.engine.Inspector;
 import mixtral.inspector.engine.Limits;
 import mixtral.inspector.engine.ModelRunner;
+import mixtral.testing.Prerequisites;
 import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
 import org.junit.jupiter.api.Test;
@@ -122,7 +123,7 @@ class InspectorAppTest {
 
     @Test
     void theDemoModelsEvidenceIsServedAsShippedAndFitsItsWeights() {
-        Fixtures.requireInCi(getClass().getResource(Evidence.RESOURCE) != null, "no " + Evidence.RESOURCE
+        Prerequisites.require(getClass().getResource(Evidence.RESOURCE) != null, "no " + Evidence.RESOURCE
                 + " on the classpath: ./mixtral evidence writes it (the lead commits it with the final weights)");
         Inspector inspector = Fixtures.inspector(data);
         assertEquals(null, inspector.model().evidence().absence(), "the shipped evidence must fit the demo model");

@@ -25,6 +25,7 @@ import java.util.Map;
 import mixtral.inspector.Fixtures;
 import mixtral.inspector.about.Evidence;
 import mixtral.inspector.engine.Limits;
+import mixtral.testing.Prerequisites;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -143,7 +144,7 @@ class InspectorPageTest {
 
     @Test
     void theEvidenceSectionShowsTheMeasuresAndAGroupByExpertHeatmap() {
-        Fixtures.requireInCi(getClass().getResource(Evidence.RESOURCE) != null,
+        Prerequisites.require(getClass().getResource(Evidence.RESOURCE) != null,
                 "no " + Evidence.RESOURCE + " on the classpath: ./mixtral evidence writes it");
         load("/");
         JsonNode ev = get("/api/evidence");
