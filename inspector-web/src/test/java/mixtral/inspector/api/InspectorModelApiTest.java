@@ -58,31 +58,48 @@ class InspectorModelApiTest {
         });
     }
 
-    /** The one-sentence description states sizes; they must be the served model's, or the sentence went stale. */
+    /**
+     * The one-sentence description states sizes; they must be the served model's, or the sentence went stale. The
+     * same check must catch a sentence with one number changed.
+     */
     @Test
     void theDemoModelsDescriptionStatesTheServedModelsShapeAndSize() {
         serveDemo(data, (server, client) -> {
             JsonNode m = json(client.get("/api/model"));
-            JsonNode c = m.get("config");
             String description = m.get("description").asText();
-            Map<String, String> stated = new LinkedHashMap<>();
-            stated.put("(\\d+) layers", c.get("num_hidden_layers").asText());
-            stated.put("(\\d+) experts with", c.get("num_local_experts").asText());
-            stated.put("top-(\\d+) routing", c.get("num_experts_per_tok").asText());
-            stated.put("hidden size (\\d+)", c.get("hidden_size").asText());
-            stated.put("(\\d+) query heads", c.get("num_attention_heads").asText());
-            stated.put("over (\\d+) key/value heads", c.get("num_key_value_heads").asText());
-            stated.put("([\\d.]+)M parameters",
-                    String.format(Locale.ROOT, "%.2f", m.get("totalParameters").asLong() / 1e6));
-            stated.put("(\\d+) MB in", Long.toString(Math.round(m.at("/weights/bytes").asLong() / 1e6)));
-            stated.put("MB in (\\w+)", m.at("/weights/dtype").asText().toLowerCase(Locale.ROOT));
-            stated.put("([\\d,]+)-piece tokenizer", String.format(Locale.ROOT, "%,d", c.get("vocab_size").asInt()));
-            stated.forEach((pattern, served) -> {
-                Matcher said = Pattern.compile(pattern).matcher(description);
-                assertTrue(said.find(), "the description no longer states /" + pattern + "/: " + description);
-                assertEquals(served, said.group(1), "/" + pattern + "/ in: " + description);
-            });
+            assertEquals(List.of(), misstatements(description, m), description);
+
+            int layers = m.at("/config/num_hidden_layers").asInt();
+            String stale = description.replace(layers + " layers", (layers + 1) + " layers");
+            assertEquals(1, misstatements(stale, m).size(), stale);
         });
+    }
+
+    /** What {@code description} states about the model's shape and size that differs from the served {@code model}. */
+    private static List<String> misstatements(String description, JsonNode model) {
+        JsonNode c = model.get("config");
+        Map<String, String> served = new LinkedHashMap<>();
+        served.put("(\\d+) layers", c.get("num_hidden_layers").asText());
+        served.put("(\\d+) experts with", c.get("num_local_experts").asText());
+        served.put("top-(\\d+) routing", c.get("num_experts_per_tok").asText());
+        served.put("hidden size (\\d+)", c.get("hidden_size").asText());
+        served.put("(\\d+) query heads", c.get("num_attention_heads").asText());
+        served.put("over (\\d+) key/value heads", c.get("num_key_value_heads").asText());
+        served.put("([\\d.]+)M parameters",
+                String.format(Locale.ROOT, "%.2f", model.get("totalParameters").asLong() / 1e6));
+        served.put("(\\d+) MB in", Long.toString(Math.round(model.at("/weights/bytes").asLong() / 1e6)));
+        served.put("MB in (\\w+)", model.at("/weights/dtype").asText().toLowerCase(Locale.ROOT));
+        served.put("([\\d,]+)-piece tokenizer", String.format(Locale.ROOT, "%,d", c.get("vocab_size").asInt()));
+        List<String> wrong = new ArrayList<>();
+        served.forEach((pattern, value) -> {
+            Matcher said = Pattern.compile(pattern).matcher(description);
+            if (!said.find()) {
+                wrong.add("states no /" + pattern + "/");
+            } else if (!said.group(1).equals(value)) {
+                wrong.add("/" + pattern + "/ says " + said.group(1) + ", the model has " + value);
+            }
+        });
+        return wrong;
     }
 
     @Test
