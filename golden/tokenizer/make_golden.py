@@ -19,7 +19,7 @@ import sentencepiece as spm
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 # The demo model's tokenizer as trained-model/train_tokenizer.py writes it; the demo model ships a byte-identical
-# copy (golden's TrainedGoldenTest checks that), which is replaced together with the weights.
+# copy (golden's GoldenTest checks that), which is replaced together with the weights.
 DEMO = ROOT / "trained-model" / "tokenizer.model"
 
 

@@ -40,6 +40,34 @@ final class GoldenCheck {
         return Double.isNaN(maxDiff) ? Double.POSITIVE_INFINITY : maxDiff / Math.max(1, maxGolden);
     }
 
+    /** The element where two arrays differ most (a NaN first) and both values there: for messages and the report. */
+    record Difference(int at, double golden, double ours) {
+        static Difference largest(INDArray golden, INDArray ours) {
+            double[] g = golden.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+            double[] o = ours.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+            int at = 0;
+            for (int i = 0; i < Math.min(g.length, o.length); i++) {
+                double d = Math.abs(g[i] - o[i]);
+                if (Double.isNaN(d)) {
+                    return new Difference(i, g[i], o[i]);
+                }
+                if (d > Math.abs(g[at] - o[at])) {
+                    at = i;
+                }
+            }
+            return new Difference(at, g[at], o[at]);
+        }
+
+        double abs() {
+            return Math.abs(golden - ours);
+        }
+
+        @Override
+        public String toString() {
+            return String.format("max |diff| %.2e at element %d (golden %.6g, ours %.6g)", abs(), at, golden, ours);
+        }
+    }
+
     /** Tokens of a layer whose expert set differs from the golden one although the golden margin was clear. */
     static int clearFlips(Trace golden, Trace ours, int layer) {
         long[][] g = golden.get(TensorNames.selectedExperts(layer)).toLongMatrix();

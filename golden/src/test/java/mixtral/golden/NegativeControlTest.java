@@ -1,28 +1,32 @@
 package mixtral.golden;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import mixtral.model.Routing;
 import mixtral.model.RoutingRule;
 import mixtral.trace.Trace;
 import mixtral.weights.Checkpoint;
 import mixtral.weights.WeightSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The golden tests can fail: three plausible bugs, each of which must break the golden criteria. The top-2 case is
- * used because with top-1 every routing weight is 1 and bugs (a) and (c) would be invisible.
+ * The golden tests can fail: three plausible bugs, each of which must break the golden criteria, and a case made from
+ * other weights, which must be refused. The top-2 case is used because with top-1 every routing weight is 1 and bugs
+ * (a) and (c) would be invisible.
  */
 class NegativeControlTest {
-    private static final GoldenCase HF = find("moe8_top2_gqa", "hf");
-    private static final GoldenCase MISTRAL = find("moe8_top2_gqa", "mistral");
-
-    private static GoldenCase find(String name, String layout) {
-        return GoldenCase.all().stream().filter(c -> c.name().equals(name) && c.layout().equals(layout))
-                .findFirst().orElseThrow(() -> new IllegalStateException("golden case " + name + " [" + layout + "] missing"));
-    }
+    private static final GoldenCase HF = GoldenCase.find("moe8_top2_gqa", "hf");
+    private static final GoldenCase MISTRAL = GoldenCase.find("moe8_top2_gqa", "mistral");
+    private static final GoldenCase TRAINED = GoldenCase.find("trained/code_java", "hf");
 
     @Test
     void theCorrectModelPasses() {
@@ -67,10 +71,23 @@ class NegativeControlTest {
     /** The same bug on the trained demo model, whose residual stream reaches ~400 and so loosens the scaled bound. */
     @Test
     void softmaxOverAllExpertsWithoutRenormalisingFailsOnTheTrainedDemoModelToo() {
-        TrainedCase c = TrainedCase.all().get(0);
-        Trace bad = c.run(UNNORMALISED);
-        assertTrue(GoldenCheck.passes(c.golden(), c.ours()), GoldenCheck.firstDivergence(c.golden(), c.ours()));
-        assertFalse(GoldenCheck.passes(c.golden(), bad), "unrenormalised weights must fail on " + c);
+        Trace bad = TRAINED.run(w -> w, UNNORMALISED);
+        assertTrue(GoldenCheck.passes(TRAINED.golden(), TRAINED.ours()),
+                GoldenCheck.firstDivergence(TRAINED.golden(), TRAINED.ours()));
+        assertFalse(GoldenCheck.passes(TRAINED.golden(), bad), "unrenormalised weights must fail on " + TRAINED);
+    }
+
+    /** A case whose case.json names other weights than those it runs on fails before any number, saying what to do. */
+    @Test
+    void aCaseMadeFromOtherWeightsIsStaleAndSaysHowToRegenerate(@TempDir Path dir) throws IOException {
+        assertEquals(Optional.empty(), TRAINED.staleness());
+        Files.writeString(dir.resolve("case.json"),
+                "{\"model\": {\"model.safetensors_sha256\": \"" + "0".repeat(64) + "\"}}");
+        Files.copy(TRAINED.dir().resolve("golden.safetensors"), dir.resolve("golden.safetensors"));
+        GoldenCase stale = new GoldenCase(TRAINED.name(), TRAINED.layout(), TRAINED.modelDir(), dir);
+        String why = stale.staleness().orElseThrow(() -> new AssertionError("not seen as stale"));
+        assertTrue(why.contains("0".repeat(64)) && why.contains(GoldenCase.REGENERATE_TRAINED), why);
+        assertEquals(why, assertThrows(IllegalStateException.class, stale::ours).getMessage());
     }
 
     /** (b) Mistral-native query/key rows used as stored, without the interleaved-to-rotate-half permutation. */

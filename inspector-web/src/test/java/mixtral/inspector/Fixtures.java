@@ -1,15 +1,13 @@
 package mixtral.inspector;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.nio.file.Path;
+import java.util.Arrays;
 import mixtral.inspector.about.Evidence;
 import mixtral.inspector.engine.InspectedModel;
 import mixtral.inspector.engine.Inspector;
 import mixtral.inspector.engine.Limits;
 import mixtral.inspector.engine.ModelRunner;
 import mixtral.inspector.engine.TraceStore;
-import org.junit.jupiter.api.Assumptions;
 
 /** The embedded demo model, loaded once per test JVM, and inspectors over it. */
 public final class Fixtures {
@@ -44,13 +42,22 @@ public final class Fixtures {
         return new Inspector(model, limits, runner, new TraceStore(dataDir, limits.cachedTraces()));
     }
 
-    /** Fails under {@code CI=true}, skips with the reason otherwise: for files that a developer may not have yet. */
-    public static void requireInCi(boolean present, String why) {
-        if (!present) {
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                fail(why);
+    /**
+     * The router margin computed by expert identity, without sorting: the weakest chosen expert's logit minus the
+     * strongest unchosen one's. It equals the K-th minus the (K+1)-th largest logit exactly when the chosen experts are
+     * the top K, so a view's margin can be checked against it.
+     */
+    public static double weakestChosenMinusStrongestOther(float[] logits, int[] chosen) {
+        double weakestChosen = Double.POSITIVE_INFINITY;
+        double strongestOther = Double.NEGATIVE_INFINITY;
+        for (int e = 0; e < logits.length; e++) {
+            final int expert = e;
+            if (Arrays.stream(chosen).anyMatch(x -> x == expert)) {
+                weakestChosen = Math.min(weakestChosen, logits[e]);
+            } else {
+                strongestOther = Math.max(strongestOther, logits[e]);
             }
-            Assumptions.abort(why);
         }
+        return weakestChosen - strongestOther;
     }
 }

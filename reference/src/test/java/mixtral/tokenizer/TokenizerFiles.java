@@ -1,8 +1,5 @@
 package mixtral.tokenizer;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -12,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import mixtral.testing.Prerequisites;
 
 /** Where the tests find the corpus, the golden files and the Mixtral tokenizer (which the repository does not hold). */
 final class TokenizerFiles {
@@ -37,7 +35,7 @@ final class TokenizerFiles {
 
     /**
      * The demo model's tokenizer as {@code trained-model/train_tokenizer.py} wrote it (4,000 pieces). The demo model
-     * ships a byte-identical copy, replaced together with its weights; golden's TrainedGoldenTest checks the two agree.
+     * ships a byte-identical copy, replaced together with its weights; golden's GoldenTest checks the two agree.
      */
     static Path demoTokenizer() {
         return repoRoot().resolve("trained-model/tokenizer.model");
@@ -52,14 +50,9 @@ final class TokenizerFiles {
         Path path = env != null && !env.isBlank()
                 ? Path.of(env)
                 : repoRoot().resolve("../shared/tokenizers/mistral-7b-v0.1-tokenizer.model").normalize();
-        if (!Files.isRegularFile(path)) {
-            String why = "Mixtral tokenizer not found at " + path + " (set " + ENV + " to a tokenizer.model, or put "
-                    + "mistral-7b-v0.1-tokenizer.model in ../shared/tokenizers/ beside the checkout)";
-            if ("true".equals(System.getenv("CI"))) {
-                fail(why);
-            }
-            assumeTrue(false, why);
-        }
+        Prerequisites.require(Files.isRegularFile(path), "Mixtral tokenizer not found at " + path + " (set " + ENV
+                + " to a tokenizer.model, or put mistral-7b-v0.1-tokenizer.model in ../shared/tokenizers/ beside the "
+                + "checkout)");
         return path;
     }
 

@@ -1,9 +1,11 @@
 package mixtral.weights;
 
+import static mixtral.weights.TinyCheckpoints.assertSameWeights;
 import static mixtral.weights.TinyCheckpoints.editHeader;
 import static mixtral.weights.TinyCheckpoints.editJson;
 import static mixtral.weights.TinyCheckpoints.randomWeights;
 import static mixtral.weights.TinyCheckpoints.rewrite;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,10 +27,12 @@ class MalformedCheckpointTest {
     @TempDir
     Path dir;
     Path weights;
+    RandomWeights written;
 
     @BeforeEach
     void writeAValidCheckpoint() {
-        new CheckpointWriter(Layout.HUGGING_FACE).write(randomWeights(), dir);
+        written = randomWeights();
+        new CheckpointWriter(Layout.HUGGING_FACE).write(written, dir);
         weights = dir.resolve("model.safetensors");
     }
 
@@ -47,9 +51,13 @@ class MalformedCheckpointTest {
         }
     }
 
+    /** The control for every refusal below: unbroken, the same folder opens and serves exactly what was written. */
     @Test
-    void aValidCheckpointOpens() {
-        Checkpoint.open(dir).close();
+    void theUnbrokenCheckpointOpensWithTheWeightsAndConfigItWasWrittenWith() {
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            assertEquals(written.config(), c.config());
+            assertSameWeights(written, c, DType.F32);
+        }
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Download;
@@ -24,6 +25,7 @@ import java.util.Map;
 import mixtral.inspector.Fixtures;
 import mixtral.inspector.about.Evidence;
 import mixtral.inspector.engine.Limits;
+import mixtral.testing.Prerequisites;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,14 +109,20 @@ class InspectorPageTest {
         page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("overview.png")).setFullPage(true));
     }
 
+    /** The card says what the server says the model is, and carries the random-weights note exactly when told so. */
     @Test
-    void theModelCardNoLongerSaysTheWeightsAreRandom() {
+    void theModelCardShowsTheServedDescriptionAndTheRandomWeightsNoteOnlyForRandomWeights() {
+        ObjectNode model = (ObjectNode) get("/api/model");
         load("/");
-        assertThat(page.locator("#model-card .honest-note")).hasCount(0);
-        // What the card says the model is; "what it learned" compares with random weights, and should.
-        String says = String.join(" ", page.locator("#model-card .description, #model-card .card-facts")
-                .allTextContents()).toLowerCase(java.util.Locale.ROOT);
-        assertTrue(!says.contains("random"), says);
+        assertThat(page.locator("#model-card .description")).hasText(model.get("description").asText());
+        assertThat(page.locator("#model-card .honest-note")).hasCount(0);          // the demo model is trained
+
+        model.put("randomWeights", true);
+        page.route("**/api/model", route -> route.fulfill(new Route.FulfillOptions().setStatus(200)
+                .setContentType("application/json").setBody(model.toString())));
+        load("/");
+        assertThat(page.locator("#model-card .honest-note")).hasCount(1);
+        assertThat(page.locator("#model-card .honest-note")).containsText("Random weights");
     }
 
     @Test
@@ -136,7 +144,7 @@ class InspectorPageTest {
 
     @Test
     void theEvidenceSectionShowsTheMeasuresAndAGroupByExpertHeatmap() {
-        Fixtures.requireInCi(getClass().getResource(Evidence.RESOURCE) != null,
+        Prerequisites.require(getClass().getResource(Evidence.RESOURCE) != null,
                 "no " + Evidence.RESOURCE + " on the classpath: ./mixtral evidence writes it");
         load("/");
         JsonNode ev = get("/api/evidence");
