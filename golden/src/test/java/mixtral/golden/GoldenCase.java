@@ -1,5 +1,7 @@
 package mixtral.golden;
 
+import mixtral.trace.TraceTensor;
+import mixtral.trace.TensorNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -120,11 +122,11 @@ record GoldenCase(String name, String layout, Path modelDir, Path dir) {
         staleness().ifPresent(why -> {
             throw new IllegalStateException(why);
         });
-        return golden().get("tokens").toLongVector();
+        return golden().get(TensorNames.TOKENS).toLongVector();
     }
 
     boolean recordsAttention() {
-        return golden().tensors().keySet().stream().anyMatch(n -> n.endsWith("attn.probs"));
+        return golden().tensors().keySet().stream().anyMatch(n -> TensorNames.is(n, TraceTensor.ATTN_PROBS));
     }
 
     /** Our float32 model on this case's weights, loaded once (every weight converted, so the checkpoint is closed). */

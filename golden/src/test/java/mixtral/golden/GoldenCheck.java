@@ -1,5 +1,6 @@
 package mixtral.golden;
 
+import mixtral.trace.TraceTensor;
 import java.util.Arrays;
 import mixtral.compare.Margins;
 import mixtral.compare.Report;
@@ -92,7 +93,7 @@ final class GoldenCheck {
             if (!ours.has(name)) {
                 continue;
             }
-            if (TensorNames.leafOf(name).equals("moe.selected_experts")) {
+            if (TensorNames.is(name, TraceTensor.SELECTED_EXPERTS)) {
                 if (clearFlips(golden, ours, TensorNames.layerOf(name)) > 0) {
                     return false;
                 }

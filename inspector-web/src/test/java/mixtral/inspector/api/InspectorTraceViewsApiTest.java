@@ -1,5 +1,7 @@
 package mixtral.inspector.api;
 
+import mixtral.inspector.analysis.TraceAnalysis;
+import mixtral.trace.TraceTensor;
 import static mixtral.inspector.api.ApiFixture.assertError;
 import static mixtral.inspector.api.ApiFixture.create;
 import static mixtral.inspector.api.ApiFixture.floats;
@@ -41,7 +43,7 @@ class InspectorTraceViewsApiTest {
             assertEquals(2, cell.get("experts").size());
             assertEquals(8, cell.get("probs").size());
             assertEquals(8, s.get("load").get(0).size());
-            for (String stream : new String[] {"resid_post", "attn.out", "moe.out"}) {
+            for (String stream : TraceAnalysis.NORM_VIEWS.stream().map(TraceTensor::leaf).toList()) {
                 assertEquals(6, s.get("norms").get(stream).size(), stream);
                 assertEquals(5, s.get("norms").get(stream).get(0).size(), stream);
             }

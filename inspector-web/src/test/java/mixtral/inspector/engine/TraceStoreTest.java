@@ -1,5 +1,6 @@
 package mixtral.inspector.engine;
 
+import mixtral.trace.TensorNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,7 +21,7 @@ class TraceStoreTest {
     Path data;
 
     private static Trace tiny() {
-        return Trace.of(Fixtures.demo().config(), Map.of("tokens", Nd4j.createFromArray(1L, 2L, 3L)));
+        return Trace.of(Fixtures.demo().config(), Map.of(TensorNames.TOKENS, Nd4j.createFromArray(1L, 2L, 3L)));
     }
 
     @Test
@@ -28,7 +29,7 @@ class TraceStoreTest {
         new TraceStore(data, 2).put(ID, tiny());
         assertTrue(Files.isRegularFile(data.resolve(ID + ".safetensors")));
         Trace back = new TraceStore(data, 2).find(ID).orElseThrow();
-        assertEquals(3, back.get("tokens").length());
+        assertEquals(3, back.get(TensorNames.TOKENS).length());
     }
 
     @Test
