@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -39,6 +40,8 @@ import mixtral.BadInputException;
  * shape ({@link EvidenceCheck}). {@link #keys} lists a record's keys as this mapping spells them.
  */
 public final class EvidenceJson {
+    /** The demo model's evidence on the classpath: what {@code ./mixtral evidence} writes by default. */
+    public static final String DEMO = "/demo-model/evidence.json";
     private static final MathContext DIGITS = new MathContext(4);
     private static final ObjectMapper COMPACT = new ObjectMapper();
     private static final Pattern MISSING = Pattern.compile("Missing (?:required )?creator property '([^']+)'");
@@ -108,6 +111,15 @@ public final class EvidenceJson {
             throw new BadInputException(source + ": not evidence.json: " + wrong);
         }
         return r;
+    }
+
+    /** The demo model's evidence ({@link #DEMO}), read and checked; empty when this build has none. */
+    public static Optional<EvidenceReport> demo() {
+        try (InputStream in = EvidenceJson.class.getResourceAsStream(DEMO)) {
+            return in == null ? Optional.empty() : Optional.of(read(in, DEMO));
+        } catch (IOException e) {
+            throw new BadInputException(DEMO + ": cannot read: " + e.getMessage());
+        }
     }
 
     /** The keys of one record of the schema, in the order they are written, with their Java types. */

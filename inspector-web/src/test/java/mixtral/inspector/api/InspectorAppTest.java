@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.testtools.HttpClient;
 import io.javalin.testtools.JavalinTest;
 import io.javalin.testtools.Response;
+import java.io.IOException;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +19,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import mixtral.evidence.EvidenceJson;
+import mixtral.evidence.EvidenceReport;
 import mixtral.inspector.Fixtures;
 import mixtral.inspector.InspectorApp;
 import mixtral.inspector.about.Evidence;
@@ -98,24 +102,25 @@ class InspectorAppTest {
     }
 
     @Test
-    void theDemoModelsEvidenceIsServedAsShippedAndFitsItsWeights() {
-        Fixtures.requireInCi(getClass().getResource(Evidence.RESOURCE) != null, "no " + Evidence.RESOURCE
+    void theDemoModelsEvidenceIsServedAsShippedAndFitsItsWeights() throws IOException {
+        Fixtures.requireInCi(getClass().getResource(EvidenceJson.DEMO) != null, "no " + EvidenceJson.DEMO
                 + " on the classpath: ./mixtral evidence writes it (the lead commits it with the final weights)");
         Inspector inspector = Fixtures.inspector(data);
         assertEquals(null, inspector.model().evidence().absence(), "the shipped evidence must fit the demo model");
+        String shipped;
+        try (var in = getClass().getResourceAsStream(EvidenceJson.DEMO)) {
+            shipped = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
         JavalinTest.test(InspectorApp.create(inspector), (server, client) -> {
             assertTrue(json(client.get("/api/model")).get("evidence").asBoolean());
             Response r = client.get("/api/evidence");
-            assertEquals(200, r.code(), r.body().string());
-            JsonNode served = json(r);
-            JsonNode shipped;
-            try (var in = getClass().getResourceAsStream(Evidence.RESOURCE)) {
-                shipped = JSON.readTree(in);
-            }
-            assertEquals(shipped, served, "served as shipped");
+            String body = r.body().string();
+            assertEquals(200, r.code(), body);
+            assertEquals(shipped, body, "the typed record, written as evidence.json is");
+            EvidenceReport served = inspector.model().evidence().report().orElseThrow();
             assertEquals(mixtral.evidence.Sha256.of(mixtral.demo.DemoModel.folder().resolve("model.safetensors")),
-                    served.at("/model/safetensors_sha256").asText().replaceFirst("^sha256:", ""));
-            assertEquals(6, served.at("/trained/first_choice").size());
+                    served.model().safetensorsSha256().replaceFirst("^sha256:", ""));
+            assertEquals(6, served.trained().firstChoice().length);
         });
     }
 
@@ -131,9 +136,9 @@ class InspectorAppTest {
 
     @Test
     void evidenceForOtherWeightsIsNotServed() throws Exception {
-        JsonNode fixture;
+        EvidenceReport fixture;
         try (var in = getClass().getResourceAsStream("/evidence/fixture.json")) {
-            fixture = JSON.readTree(in);
+            fixture = EvidenceJson.read(in, "fixture.json");
         }
         Evidence other = Evidence.check(fixture, Fixtures.demo().config(), "ab".repeat(32));
         Inspector inspector = Fixtures.inspector(Fixtures.demoWith(other), data, Limits.defaults(), new ModelRunner(1));

@@ -21,8 +21,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import mixtral.evidence.EvidenceJson;
 import mixtral.inspector.Fixtures;
-import mixtral.inspector.about.Evidence;
 import mixtral.inspector.engine.Limits;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -136,8 +136,8 @@ class InspectorPageTest {
 
     @Test
     void theEvidenceSectionShowsTheMeasuresAndAGroupByExpertHeatmap() {
-        Fixtures.requireInCi(getClass().getResource(Evidence.RESOURCE) != null,
-                "no " + Evidence.RESOURCE + " on the classpath: ./mixtral evidence writes it");
+        Fixtures.requireInCi(getClass().getResource(EvidenceJson.DEMO) != null,
+                "no " + EvidenceJson.DEMO + " on the classpath: ./mixtral evidence writes it");
         load("/");
         JsonNode ev = get("/api/evidence");
         int g = ev.get("groups").size();
