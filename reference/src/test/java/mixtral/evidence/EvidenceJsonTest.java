@@ -11,12 +11,14 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 import mixtral.BadInputException;
 import org.junit.jupiter.api.Test;
 
 /** The one reader of evidence.json: the shipped file reads back to what writes it, and a file off the schema is refused. */
-class EvidenceJsonTest {
+public class EvidenceJsonTest {
     static final String SHIPPED = "/demo-model/evidence.json";
     private static final ObjectMapper TREE = new ObjectMapper();
 
@@ -108,5 +110,21 @@ class EvidenceJsonTest {
         assertTrue(refusal("{\"what\": ").contains("not JSON"));
         assertTrue(refusal("[]").contains("not evidence.json"));
         assertTrue(refusal("{\"what\": \"a\", \"what\": \"b\"}").contains("what"));
+    }
+
+    /** The absolute paths a command names: words that start with / or ~ once the shell's quotes are gone. */
+    public static List<String> absolutePaths(String command) {
+        return Arrays.stream(command.replace("'", " ").split("\\s+"))
+                .filter(w -> w.startsWith("/") || w.startsWith("~") || w.matches("[A-Za-z]:\\\\.*")).toList();
+    }
+
+    @Test
+    void theShippedEvidenceNamesCommandsThatMakeItAgainFromAFreshClone() throws IOException {
+        String command = shipped().command();
+        assertTrue(command.startsWith(HeldoutSet.CORPUS_STEP + " && ./mixtral evidence"), "corpus step first: " + command);
+        assertEquals(absolutePaths(HeldoutSet.CORPUS_STEP), absolutePaths(command),
+                "no path of the machine that made it, only Debian's Python: " + command);
+        assertEquals(List.of("/usr/bin/python3", "/work/x/heldout"),
+                absolutePaths(command + " --heldout '/work/x/heldout'"), "the check sees a machine's path");
     }
 }

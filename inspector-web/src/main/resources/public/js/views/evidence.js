@@ -140,8 +140,8 @@ export function drawEvidence(container, ev, state, onChange, colors) {
   container.replaceChildren(
     el('p', { class: 'legend-note' }, `Measured by this project's Java model on held-out text it was not trained on: `
       + `${ev.heldout.windows_per_source} windows of ${ev.heldout.window_tokens} tokens per source (${tokens} tokens), `
-      + 'the same statistics for random weights of the same shape beside them. Regenerate with ',
-    el('code', { text: ev.command }), '.'),
+      + 'the same statistics for random weights of the same shape beside them. To make them again, at the root of a '
+      + 'clone of the repository: ', el('code', { id: 'evidence-command', text: ev.command }), '.'),
     el('div', { class: 'legend-row' }, swatch('trained', 'trained'), swatch('random', WEIGHTS.random),
       el('span', { class: 'legend-note' }, el('span', { class: 'chance-key' }), ' chance')),
     el('div', { id: 'evidence-measures', class: 'multiples' }, MEASURES.map(m => measureChart(ev, m))),

@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import mixtral.evidence.EvidenceJson;
+import mixtral.evidence.HeldoutSet;
 import mixtral.inspector.Fixtures;
 import mixtral.inspector.engine.Limits;
 import org.junit.jupiter.api.AfterAll;
@@ -149,6 +150,11 @@ class InspectorPageTest {
         assertThat(page.locator("#evidence-measures rect.bar")).hasCount(4 * 2 * layers);
         assertThat(page.locator("#evidence-measures line.chance")).hasCount(4);
         assertThat(page.locator("#model-learned li")).hasCount(3);
+        String command = ev.get("command").asText();
+        assertThat(page.locator("#evidence-command")).hasText(command);
+        assertTrue(command.startsWith(HeldoutSet.CORPUS_STEP + " && ./mixtral evidence")
+                && !command.substring(HeldoutSet.CORPUS_STEP.length()).matches("(?s).*[\\s'][/~].*"),
+                "the page says how to make the evidence again from a fresh clone, corpus step first: " + command);
         page.locator("#evidence-layer").selectOption("1");
         page.locator("#evidence-weights").selectOption("random");
         assertThat(page.locator("#evidence-heatmap g[data-layer='1'][data-weights='random']")).hasCount(1);
