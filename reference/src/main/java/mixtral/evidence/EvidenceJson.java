@@ -129,11 +129,11 @@ public final class EvidenceJson {
 
     /** What is wrong, led by the path of keys to it: "trained.first_choice is missing". */
     private static String why(JacksonException e) {
-        String message = e.getOriginalMessage().lines().findFirst().orElse("").replaceAll(" \\(for Object .*", "");
-        if (!(e instanceof JsonMappingException d)) {
+        String message = e.getOriginalMessage().lines().findFirst().orElse("");
+        if (!(e instanceof JsonMappingException m)) {
             return "not JSON: " + message + at(e);
         }
-        String where = path(d.getPath());
+        String where = path(m.getPath());
         if (e instanceof UnrecognizedPropertyException u) {
             return where + " is not a key of the schema; expected one of "
                     + u.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
