@@ -93,7 +93,7 @@ public final class InspectCommand implements Callable<Integer>, PluginCommand {
         String url = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + app.port() + "/";
         System.out.println("Mixtral inspector: " + url + "  (" + m.name() + ")");
         System.out.println("  example trace: " + url + "?trace=" + example);
-        if (model == null && m.evidence().json().isEmpty()) {
+        if (model == null && m.evidence().report().isEmpty()) {
             System.out.println("  no evidence view: " + m.evidence().absence());
         }
         System.out.println("  traces kept in " + dataDir.toAbsolutePath() + " (" + store.storedCount() + " files)");

@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -26,9 +24,11 @@ import mixtral.tokenizer.Tokenizer;
 import mixtral.weights.Checkpoint;
 import mixtral.weights.RandomWeights;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 @Command(name = "evidence", mixinStandardHelpOptions = true,
@@ -36,8 +36,8 @@ import picocli.CommandLine.Spec;
                 + "or code), the expert load, how much the first-choice expert tells about the group (mutual "
                 + "information, classifier accuracy) and the repeated consecutive assignments, beside a random-weight "
                 + "model of the same shape and chance.",
-            "Run from the repository root after trained-model/build_corpus.py. Writes JSON (read by the inspector) "
-                + "and a markdown page."})
+            "Run from the repository root after " + HeldoutSet.CORPUS_STEP + ". Writes JSON (read by the "
+                + "inspector) and a markdown page; both name the commands that make them again from a fresh clone."})
 final class EvidenceCommand implements Callable<Integer> {
     /** Tokens per window, BOS included: train.py's seq_len. */
     static final int WINDOW_TOKENS = 256;
@@ -101,7 +101,8 @@ final class EvidenceCommand implements Callable<Integer> {
                 bar.setExtraMessage("random model");
                 random = Evidence.tally(randomModel, data, bar::step);
             }
-            EvidenceReport report = Evidence.report(what(), command(), config,
+            EvidenceReport report = Evidence.report(what(), command(spec.commandLine().getParseResult(),
+                            Path.of("").toAbsolutePath()), config,
                     checkpoint.files(), corpus, data, trained, random);
             EvidenceJson.write(report, json);
             Files.writeString(markdown, EvidenceMarkdown.render(report, randomSeed, note), StandardCharsets.UTF_8);
@@ -116,12 +117,29 @@ final class EvidenceCommand implements Callable<Integer> {
                 + "tells about the group, repeated consecutive assignments";
     }
 
-    /** The command line as typed, quoted where a shell would need it. */
-    private String command() {
-        List<String> all = spec.commandLine().getParseResult().originalArgs();   // from the top: "evidence" first
-        List<String> args = all.subList(all.indexOf(spec.name()) + 1, all.size());
-        return "./mixtral evidence" + args.stream().map(a -> " " + (a.matches("[\\w./=:,@+-]+") ? a
-                : "'" + a.replace("'", "'\\''") + "'")).collect(Collectors.joining());
+    /**
+     * How to make these files again from a fresh clone, at its root: the corpus step (git does not keep the held-out
+     * text), then this command with each option as given, paths relative to the root and options at their default left
+     * out. A path outside the root stays as given: it names data that a clone does not have.
+     */
+    static String command(ParseResult parsed, Path root) {
+        StringBuilder b = new StringBuilder(HeldoutSet.CORPUS_STEP + " && ./mixtral evidence");
+        for (OptionSpec o : parsed.matchedOptions()) {
+            boolean path = o.type() == Path.class;
+            String value = path ? relative(o.getValue(), root) : String.valueOf((Object) o.getValue());
+            String fallback = o.defaultValue() == null ? null
+                    : path ? relative(Path.of(o.defaultValue()), root) : o.defaultValue();
+            if (!value.equals(fallback)) {
+                b.append(' ').append(o.longestName()).append(' ').append(value.matches("[\\w./=:,@+-]+") ? value
+                        : "'" + value.replace("'", "'\\''") + "'");
+            }
+        }
+        return b.toString();
+    }
+
+    private static String relative(Path p, Path root) {
+        Path absolute = root.resolve(p).normalize();
+        return absolute.startsWith(root) ? root.relativize(absolute).toString().replace('\\', '/') : p.toString();
     }
 
     private static void checkFolderOf(Path file, String option) {

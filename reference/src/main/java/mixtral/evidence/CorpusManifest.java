@@ -33,7 +33,7 @@ public record CorpusManifest(List<Source> sources, String sha256) {
     /** Reads and checks a manifest; anything wrong with it is one line naming the file. */
     public static CorpusManifest read(Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new BadInputException(file + ": no such manifest file (run trained-model/build_corpus.py)");
+            throw new BadInputException(file + ": no such manifest file (run " + HeldoutSet.CORPUS_STEP + ")");
         }
         Parsed parsed;
         byte[] bytes;

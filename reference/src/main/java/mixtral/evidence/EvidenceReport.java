@@ -4,12 +4,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything {@code ./mixtral evidence} found, in the layout of {@code evidence.json} (keys in snake_case, see
- * {@link EvidenceJson}): the trained model's routing beside a random-weight model's of the same shape, on the same
- * held-out tokens, and what uniformly random routing would give.
+ * Everything {@code ./mixtral evidence} found: the schema of {@code evidence.json} (keys in snake_case; written and
+ * read only by {@link EvidenceJson}). The trained model's routing beside a random-weight model's of the same shape, on
+ * the same held-out tokens, and what uniformly random routing would give.
  *
  * @param what    one line saying what this is
- * @param command the command line that made it
+ * @param command the commands that make it again at the root of a fresh clone, the corpus step first
  * @param groups  group names; the G axis of every [G] array
  */
 public record EvidenceReport(String what, String command, Model model, Heldout heldout, List<String> groups,

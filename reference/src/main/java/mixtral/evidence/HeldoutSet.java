@@ -20,6 +20,11 @@ import mixtral.tokenizer.Tokenizer;
  * @param windowsPerSource the most windows taken from one source
  */
 public record HeldoutSet(List<String> groups, List<Window> windows, int windowTokens, int windowsPerSource) {
+    /**
+     * What writes the held-out text (git keeps only its manifest), run at the repository root with Debian's Python,
+     * as root: it installs the Debian packages the text comes from (trained-model/README.md).
+     */
+    public static final String CORPUS_STEP = "/usr/bin/python3 trained-model/build_corpus.py";
 
     /** One window: BOS and T-1 tokens of a source's held-out stream. */
     public record Window(String source, int group, long[] tokens) {}
@@ -37,7 +42,7 @@ public record HeldoutSet(List<String> groups, List<Window> windows, int windowTo
         for (CorpusManifest.Source s : manifest.sources()) {
             Path file = dir.resolve(s.source() + ".txt");
             if (!Files.isRegularFile(file)) {
-                throw new BadInputException(file + ": held-out text missing; run trained-model/build_corpus.py");
+                throw new BadInputException(file + ": held-out text missing; run " + CORPUS_STEP);
             }
         }
         List<String> groups = manifest.groups();

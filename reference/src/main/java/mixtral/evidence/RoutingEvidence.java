@@ -5,7 +5,8 @@ import java.util.function.DoubleUnaryOperator;
 
 /**
  * What one model's routing shows on the held-out windows, per layer (L), group (G) and expert (E): the "trained" and
- * "random" objects of {@code evidence.json}.
+ * "random" objects of {@code evidence.json}. Every array is indexed by layer, then group, then expert, as far as its
+ * rank goes; {@link EvidenceCheck} checks the shapes by that rule.
  *
  * @param load                  [L][G][E] share of the group's top-K assignments that went to each expert (rows sum to 1)
  * @param firstChoice           [L][G][E] share of the group's first choices that went to each expert (rows sum to 1)

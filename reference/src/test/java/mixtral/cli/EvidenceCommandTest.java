@@ -1,16 +1,21 @@
 package mixtral.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import mixtral.config.MixtralConfig;
 import mixtral.demo.DemoModel;
+import mixtral.evidence.EvidenceJson;
+import mixtral.evidence.EvidenceJsonTest;
+import mixtral.evidence.EvidenceReport;
+import mixtral.evidence.HeldoutSet;
+import mixtral.evidence.RoutingEvidence;
 import mixtral.tokenizer.Tokenizer;
 import mixtral.weights.CheckpointWriter;
 import mixtral.weights.Layout;
@@ -18,6 +23,7 @@ import mixtral.weights.RandomWeights;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** {@code ./mixtral evidence} on a tiny random checkpoint and a synthetic held-out folder of three groups. */
 class EvidenceCommandTest {
@@ -79,66 +85,68 @@ class EvidenceCommandTest {
     }
 
     @Test
-    void writesTheDocumentedJsonWithRowsSummingToOne() throws Exception {
+    void writesEvidenceTheOneReaderReadsWithRowsSummingToOne() throws Exception {
         String[] r = evidence("--windows", "2", "--random-seed", "7");
         assertEquals("0", r[0], r[2]);
-        JsonNode j = new ObjectMapper().readTree(dir.resolve("e.json").toFile());
-        assertEquals(List.of("what", "command", "model", "heldout", "groups", "trained", "random", "chance"),
-                fieldNames(j));
-        assertTrue(j.get("command").asText().startsWith("./mixtral evidence --model "), j.get("command").asText());
-        assertEquals(LAYERS, j.at("/model/layers").asInt());
-        assertEquals(EXPERTS, j.at("/model/experts").asInt());
-        assertEquals(2, j.at("/model/top_k").asInt());
-        assertEquals(64, j.at("/model/safetensors_sha256").asText().length());
-        assertEquals(256, j.at("/heldout/window_tokens").asInt());
-        assertEquals(2, j.at("/heldout/windows_per_source").asInt());
-        assertEquals(64, j.at("/heldout/manifest_sha256").asText().length());
-        assertEquals(GROUPS, List.of(new ObjectMapper().treeToValue(j.get("groups"), String[].class)));
-        assertEquals(2 * 2 * 255, j.at("/heldout/tokens/en").asLong(), "two sources, 2 windows each, BOS left out");
-        assertEquals(2 * 255, j.at("/heldout/tokens/code").asLong());
-        for (String model : List.of("trained", "random")) {
-            JsonNode s = j.get(model);
-            assertEquals(List.of("load", "first_choice", "mutual_information_bits", "classifier_accuracy",
-                    "repeat_first", "repeat_first_by_group", "repeat_either", "repeat_either_by_group"), fieldNames(s));
-            for (String key : List.of("load", "first_choice")) {
-                assertEquals(LAYERS, s.get(key).size(), key);
-                for (JsonNode layer : s.get(key)) {
-                    assertEquals(GROUPS.size(), layer.size(), key);
-                    for (JsonNode row : layer) {
-                        assertEquals(EXPERTS, row.size(), key);
-                        double sum = 0;
-                        for (JsonNode v : row) {
-                            assertTrue(v.asDouble() >= 0 && v.asDouble() <= 1, key + ": " + row);
-                            sum += v.asDouble();
-                        }
-                        assertEquals(1.0, sum, 2e-3, key + " row sums to 1 (4 significant digits each): " + row);
+        EvidenceReport j = EvidenceJson.read(dir.resolve("e.json"));
+        assertEquals(EvidenceJson.toJson(j), Files.readString(dir.resolve("e.json")), "the file is the record, written");
+        assertTrue(j.command().startsWith(HeldoutSet.CORPUS_STEP + " && ./mixtral evidence --model "), j.command());
+        assertEquals(new EvidenceReport.Model(LAYERS, EXPERTS, 2, j.model().parameters(), j.model().safetensorsSha256()),
+                j.model());
+        assertEquals(64, j.model().safetensorsSha256().length());
+        assertEquals(256, j.heldout().windowTokens());
+        assertEquals(2, j.heldout().windowsPerSource());
+        assertEquals(64, j.heldout().manifestSha256().length());
+        assertEquals(GROUPS, j.groups());
+        assertEquals(2 * 2 * 255, j.heldout().tokens().get("en"), "two sources, 2 windows each, BOS left out");
+        assertEquals(2 * 255, j.heldout().tokens().get("code"));
+        for (RoutingEvidence s : List.of(j.trained(), j.random())) {
+            for (double[][][] shares : List.of(s.load(), s.firstChoice())) {
+                for (double[][] layer : shares) {
+                    for (double[] row : layer) {
+                        assertTrue(Arrays.stream(row).allMatch(v -> v >= 0 && v <= 1), Arrays.toString(row));
+                        assertEquals(1.0, Arrays.stream(row).sum(), 2e-3,
+                                "a row sums to 1 (4 significant digits each): " + Arrays.toString(row));
                     }
                 }
             }
             for (int l = 0; l < LAYERS; l++) {
-                double mi = s.get("mutual_information_bits").get(l).asDouble();
-                assertTrue(mi >= 0 && mi <= Math.log(GROUPS.size()) / Math.log(2), model + " MI " + mi);
-                double acc = s.get("classifier_accuracy").get(l).asDouble();
-                assertTrue(acc >= 1.0 / GROUPS.size() - 1e-3 && acc <= 1, model + " accuracy " + acc);
-                for (String key : List.of("repeat_first", "repeat_either")) {
-                    assertTrue(s.get(key).get(l).asDouble() >= 0 && s.get(key).get(l).asDouble() <= 1, key);
-                    assertEquals(GROUPS.size(), s.get(key + "_by_group").get(l).size(), key);
+                double mi = s.mutualInformationBits()[l];
+                assertTrue(mi >= 0 && mi <= Math.log(GROUPS.size()) / Math.log(2), "MI " + mi);
+                double acc = s.classifierAccuracy()[l];
+                assertTrue(acc >= 1.0 / GROUPS.size() - 1e-3 && acc <= 1, "accuracy " + acc);
+                for (double[] repeats : List.of(s.repeatFirst(), s.repeatEither(), s.repeatFirstByGroup()[l],
+                        s.repeatEitherByGroup()[l])) {
+                    assertTrue(Arrays.stream(repeats).allMatch(v -> v >= 0 && v <= 1), Arrays.toString(repeats));
                 }
-                assertTrue(s.get("repeat_either").get(l).asDouble() >= s.get("repeat_first").get(l).asDouble(),
-                        "a same first choice is also a shared expert");
+                assertTrue(s.repeatEither()[l] >= s.repeatFirst()[l], "a same first choice is also a shared expert");
             }
         }
-        assertTrue(!j.get("trained").equals(j.get("random")), "a random model of another seed routes differently");
-        assertEquals(0.0, j.at("/chance/mutual_information_bits").asDouble());
-        assertEquals(0.3333, j.at("/chance/classifier_accuracy").asDouble(), 1e-4);
-        assertEquals(0.125, j.at("/chance/repeat_first").asDouble());
-        assertEquals(0.4643, j.at("/chance/repeat_either").asDouble(), 1e-4);
+        assertFalse(Arrays.deepEquals(j.trained().firstChoice(), j.random().firstChoice()),
+                "a random model of another seed routes differently");
+        assertEquals(new EvidenceReport.Chance(0, 0.3333, 0.125, 0.4643), j.chance());
 
         String md = Files.readString(dir.resolve("e.md"));
         assertTrue(md.startsWith("# Routing evidence"), md);
-        assertTrue(md.contains("Generated by `./mixtral evidence --model "), "the header says how to regenerate it");
+        assertTrue(md.contains("Generated by `" + j.command() + "` at the root of a clone"), "how to make it again");
         assertTrue(md.contains("### Layer 1"), md);
         assertTrue(r[1].contains("wrote "), r[1]);
+    }
+
+    @Test
+    void theCommandItRecordsWorksFromAFreshCloneCorpusStepFirst(@TempDir Path clone) {
+        CommandLine cli = new CommandLine(new EvidenceCommand());
+        cli.parseArgs("--heldout", clone.resolve("trained-model/heldout").toString(), "--model",
+                clone.resolve("trained-model/out").toString(), "--windows", "24", "--note", "Step 3,000's weights.",
+                "--manifest", "trained-model/corpus-manifest.json");
+        String command = EvidenceCommand.command(cli.getParseResult(), clone);
+        assertEquals(HeldoutSet.CORPUS_STEP + " && ./mixtral evidence --model trained-model/out --note "
+                + "'Step 3,000'\\''s weights.'", command, "paths under the root relative to it, defaults left out");
+        assertEquals(EvidenceJsonTest.absolutePaths(HeldoutSet.CORPUS_STEP), EvidenceJsonTest.absolutePaths(command));
+
+        cli.parseArgs("--heldout", dir.resolve("elsewhere").toString());
+        assertEquals(HeldoutSet.CORPUS_STEP + " && ./mixtral evidence --heldout " + dir.resolve("elsewhere"),
+                EvidenceCommand.command(cli.getParseResult(), clone), "data outside the clone stays as given");
     }
 
     @Test
@@ -185,11 +193,5 @@ class EvidenceCommandTest {
     private static void assertOneLine(String err) {
         assertEquals(1, err.strip().lines().count(), err);
         assertTrue(err.startsWith("mixtral: "), err);
-    }
-
-    private static List<String> fieldNames(JsonNode n) {
-        List<String> names = new ArrayList<>();
-        n.fieldNames().forEachRemaining(names::add);
-        return names;
     }
 }

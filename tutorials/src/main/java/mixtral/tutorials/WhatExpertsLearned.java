@@ -1,16 +1,15 @@
 package mixtral.tutorials;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.Color;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import mixtral.evidence.EvidenceJson;
+import mixtral.evidence.EvidenceReport;
+import mixtral.evidence.RoutingEvidence;
 import mixtral.evidence.TellingCell;
 import mixtral.model.Argmax;
 import org.knowm.xchart.CategoryChart;
@@ -32,47 +31,10 @@ public final class WhatExpertsLearned implements Lesson {
     static final String JAVA = "public static int sum(int[] values) { int total = 0; for (int v : values) total += v; "
             + "return total; }";
 
-    private static JsonNode evidence;
-
-    /** The evidence file shipped with the demo model's weights. */
-    static synchronized JsonNode evidence() {
-        if (evidence == null) {
-            try (InputStream in = WhatExpertsLearned.class.getResourceAsStream("/demo-model/evidence.json")) {
-                if (in == null) {
-                    throw new IllegalStateException("/demo-model/evidence.json is missing: run ./mixtral evidence");
-                }
-                evidence = new ObjectMapper().readTree(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return evidence;
-    }
-
-    static double[] perLayer(String model, String field) {
-        JsonNode a = evidence().get(model).get(field);
-        double[] out = new double[a.size()];
-        for (int l = 0; l < out.length; l++) {
-            out[l] = a.get(l).asDouble();
-        }
-        return out;
-    }
-
-    /** first_choice of one model from the evidence file: [L][G][E]. */
-    static double[][][] firstChoice(String model) {
-        JsonNode a = evidence().get(model).get("first_choice");
-        double[][][] out = new double[a.size()][][];
-        for (int l = 0; l < out.length; l++) {
-            out[l] = new double[a.get(l).size()][];
-            for (int g = 0; g < out[l].length; g++) {
-                JsonNode row = a.get(l).get(g);
-                out[l][g] = new double[row.size()];
-                for (int e = 0; e < row.size(); e++) {
-                    out[l][g][e] = row.get(e).asDouble();
-                }
-            }
-        }
-        return out;
+    /** The evidence file shipped with the demo model's weights, read by the one reader. */
+    static EvidenceReport evidence() {
+        return EvidenceJson.demo().orElseThrow(() ->
+                new IllegalStateException(EvidenceJson.DEMO + " is missing: run ./mixtral evidence"));
     }
 
     /**
@@ -81,8 +43,8 @@ public final class WhatExpertsLearned implements Lesson {
      * busy for every group.
      */
     static List<TellingCell> specialists() {
-        TellingCell[] best = new TellingCell[evidence().get("groups").size()];
-        for (TellingCell c : TellingCell.all(firstChoice("trained"))) {
+        TellingCell[] best = new TellingCell[evidence().groups().size()];
+        for (TellingCell c : TellingCell.all(evidence().trained().firstChoice())) {
             if (best[c.group()] == null || c.weight() > best[c.group()].weight()) {
                 best[c.group()] = c;
             }
@@ -123,21 +85,18 @@ public final class WhatExpertsLearned implements Lesson {
 
     @Override
     public Map<String, String> numbers() {
-        double[] trained = perLayer("trained", "mutual_information_bits");
-        double[] random = perLayer("random", "mutual_information_bits");
-        double[] accTrained = perLayer("trained", "classifier_accuracy");
-        double[] accRandom = perLayer("random", "classifier_accuracy");
-        double[] repTrained = perLayer("trained", "repeat_first");
-        double[] repRandom = perLayer("random", "repeat_first");
+        EvidenceReport ev = evidence();
+        double[] trained = ev.trained().mutualInformationBits();
+        double[] random = ev.random().mutualInformationBits();
+        double[] accTrained = ev.trained().classifierAccuracy();
+        double[] accRandom = ev.random().classifierAccuracy();
+        double[] repTrained = ev.trained().repeatFirst();
+        double[] repRandom = ev.random().repeatFirst();
         int best = Argmax.of(trained);
         int bestRandom = Argmax.of(random);
         Map<String, String> n = new LinkedHashMap<>();
-        n.put("windows", evidence().get("heldout").get("windows_per_source").asText());
-        long tokens = 0;
-        for (JsonNode t : evidence().get("heldout").get("tokens")) {
-            tokens += t.asLong();
-        }
-        n.put("heldout_tokens", Fmt.grouped(tokens));
+        n.put("windows", Integer.toString(ev.heldout().windowsPerSource()));
+        n.put("heldout_tokens", Fmt.grouped(ev.tokens()));
         n.put("mi_table", miTable(trained, random, accTrained, accRandom, repTrained, repRandom));
         n.put("best_layer", Integer.toString(best));
         n.put("best_mi", Fmt.fixed(trained[best], 2));
@@ -145,10 +104,10 @@ public final class WhatExpertsLearned implements Lesson {
         n.put("best_random_mi", Fmt.fixed(random[bestRandom], 2));
         n.put("best_acc", Fmt.percent(accTrained[best]));
         n.put("best_acc_random", Fmt.percent(accRandom[best]));
-        n.put("max_bits", Fmt.fixed(Math.log(evidence().get("groups").size()) / Math.log(2), 2));
+        n.put("max_bits", Fmt.fixed(Math.log(ev.groups().size()) / Math.log(2), 2));
         StringBuilder spec = new StringBuilder();
         for (TellingCell s : specialists()) {
-            spec.append("- ").append(evidence().get("groups").get(s.group()).asText()).append(": layer ").append(s.layer()).append(", expert ")
+            spec.append("- ").append(ev.groups().get(s.group())).append(": layer ").append(s.layer()).append(", expert ")
                     .append(s.expert()).append(" takes ").append(Fmt.percent(s.share())).append(" of its first choices, ")
                     .append(Fmt.fixed(s.lift(), 1)).append(" times its share over all groups\n");
         }
@@ -186,8 +145,8 @@ public final class WhatExpertsLearned implements Lesson {
 
     @Override
     public void drawFigures(Path dir) throws IOException {
-        double[] trained = perLayer("trained", "mutual_information_bits");
-        double[] random = perLayer("random", "mutual_information_bits");
+        double[] trained = evidence().trained().mutualInformationBits();
+        double[] random = evidence().random().mutualInformationBits();
         List<String> layers = new ArrayList<>();
         List<Double> t = new ArrayList<>();
         List<Double> r = new ArrayList<>();
@@ -207,9 +166,8 @@ public final class WhatExpertsLearned implements Lesson {
         Charts.save(mi, dir.resolve("09-mutual-information.png"));
 
         int best = Argmax.of(trained);
-        for (String model : List.of("trained", "random")) {
-            Charts.save(heatmap(model, best), dir.resolve("09-first-choice-" + model + ".png"));
-        }
+        Charts.save(heatmap(evidence().trained(), "trained", best), dir.resolve("09-first-choice-trained.png"));
+        Charts.save(heatmap(evidence().random(), "random weights", best), dir.resolve("09-first-choice-random.png"));
 
         double[][] fr = firstChoiceShares(FRENCH);
         double[][] java = firstChoiceShares(JAVA);
@@ -229,23 +187,20 @@ public final class WhatExpertsLearned implements Lesson {
     }
 
     /** Rows: groups; columns: experts; cell: % of the group's held-out tokens whose first choice is the expert. */
-    private static HeatMapChart heatmap(String model, int layer) {
-        JsonNode groups = evidence().get("groups");
-        JsonNode first = evidence().get(model).get("first_choice").get(layer);   // [G][E]
+    private static HeatMapChart heatmap(RoutingEvidence model, String label, int layer) {
+        List<String> groups = evidence().groups();
+        double[][] first = model.firstChoice()[layer];   // [G][E]
         HeatMapChart heat = new HeatMapChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
-                .title("Layer " + layer + ", " + (model.equals("trained") ? "trained" : "random weights")
-                        + ": % of each group's first choices per expert")
+                .title("Layer " + layer + ", " + label + ": % of each group's first choices per expert")
                 .xAxisTitle("expert").yAxisTitle("").build();
         styleHeat(heat);
-        List<String> rows = new ArrayList<>();
         List<Number[]> cells = new ArrayList<>();
         for (int g = 0; g < groups.size(); g++) {
-            rows.add(groups.get(g).asText());
-            for (int e = 0; e < first.get(g).size(); e++) {
-                cells.add(new Number[] {e, g, Math.round(first.get(g).get(e).asDouble() * 100)});
+            for (int e = 0; e < first[g].length; e++) {
+                cells.add(new Number[] {e, g, Math.round(first[g][e] * 100)});
             }
         }
-        heat.addSeries("share %", range(first.get(0).size()), rows, cells);
+        heat.addSeries("share %", range(first[0].length), groups, cells);
         return heat;
     }
 

@@ -3,7 +3,6 @@ package mixtral.tutorials;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import mixtral.demo.DemoModel;
 import mixtral.evidence.Sha256;
 import org.junit.jupiter.api.Test;
@@ -12,20 +11,15 @@ class WhatExpertsLearnedTest {
     @Test
     void theEvidenceWasComputedOnTheWeightsTheDemoModelShips() throws Exception {
         String shipped = Sha256.of(DemoModel.folder().resolve("model.safetensors"));
-        assertEquals(shipped, WhatExpertsLearned.evidence().get("model").get("safetensors_sha256").asText(),
+        assertEquals(shipped, WhatExpertsLearned.evidence().model().safetensorsSha256(),
                 "evidence.json is stale: rerun ./mixtral evidence on the demo model");
     }
 
     @Test
     void sharesArePerGroupDistributionsAndTheLiveFirstChoiceSharesToo() {
-        JsonNode first = WhatExpertsLearned.evidence().get("trained").get("first_choice");
-        for (JsonNode layer : first) {
-            for (JsonNode group : layer) {
-                double sum = 0;
-                for (JsonNode v : group) {
-                    sum += v.asDouble();
-                }
-                assertEquals(1.0, sum, 1e-3);
+        for (double[][] layer : WhatExpertsLearned.evidence().trained().firstChoice()) {
+            for (double[] group : layer) {
+                assertEquals(1.0, java.util.Arrays.stream(group).sum(), 1e-3);
             }
         }
         for (double[] layer : WhatExpertsLearned.firstChoiceShares(WhatExpertsLearned.FRENCH)) {
@@ -47,7 +41,7 @@ class WhatExpertsLearnedTest {
     @Test
     void specialistsNameOneLayerAndExpertPerGroup() {
         var s = WhatExpertsLearned.specialists();
-        assertEquals(WhatExpertsLearned.evidence().get("groups").size(), s.size());
+        assertEquals(WhatExpertsLearned.evidence().groups().size(), s.size());
         s.forEach(x -> assertTrue(x.share() > 0 && x.share() <= 1));
     }
 }

@@ -1,10 +1,13 @@
 package mixtral.inspector.api;
 
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import java.util.Arrays;
 import mixtral.config.ConfigJson;
 import mixtral.config.MixtralConfig;
 import mixtral.config.ParameterCount;
+import mixtral.evidence.EvidenceJson;
+import mixtral.evidence.EvidenceReport;
 import mixtral.inspector.about.Evidence;
 import mixtral.inspector.analysis.TraceAnalysis;
 import mixtral.inspector.api.Dto.FormatTensor;
@@ -38,10 +41,11 @@ public final class ModelController {
                     .toList(),
             TraceAnalysis.NORM_VIEWS.stream().map(TraceTensor::leaf).toList());
 
-    /** The evidence JSON as shipped, or 404 saying why this model has none. */
+    /** The evidence as evidence.json spells it (the same records and mapping), or 404 saying why there is none. */
     public void evidence(Context ctx) {
         Evidence e = inspector.model().evidence();
-        ctx.json(e.json().orElseThrow(() -> new NotFoundException(e.absence())));
+        EvidenceReport report = e.report().orElseThrow(() -> new NotFoundException(e.absence()));
+        ctx.contentType(ContentType.APPLICATION_JSON).result(EvidenceJson.toJson(report));
     }
 
     public void progress(Context ctx) {
@@ -54,7 +58,7 @@ public final class ModelController {
         ParameterCount p = ParameterCount.of(c);
         return new ModelInfo(m.name(), m.description(), m.randomWeights(), m.card(), m.codec().description(),
                 m.examples(), inspector.exampleTraceId(), ConfigJson.toHuggingFace(c), m.weights(), p.totalSum(),
-                p.activeSum(), p.total(), p.active(), m.evidence().json().isPresent(), TraceAnalysis.NEAR_TIE_MARGIN,
+                p.activeSum(), p.total(), p.active(), m.evidence().report().isPresent(), TraceAnalysis.NEAR_TIE_MARGIN,
                 inspector.limits());
     }
 }

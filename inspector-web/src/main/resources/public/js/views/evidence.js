@@ -8,6 +8,53 @@ import { hideTip, showTip } from './tooltip.js';
 
 const d3 = window.d3;
 
+// What GET /api/evidence sends: the records of mixtral.evidence, keyed as evidence.json keys them. Generated from the
+// records by EvidenceJsTest, which prints these blocks when they differ and checks every key this file spells.
+/**
+ * @typedef {object} EvidenceReport
+ * @property {string} what
+ * @property {string} command
+ * @property {EvidenceReport.Model} model
+ * @property {EvidenceReport.Heldout} heldout
+ * @property {string[]} groups
+ * @property {RoutingEvidence} trained
+ * @property {RoutingEvidence} random
+ * @property {EvidenceReport.Chance} chance
+ */
+/**
+ * @typedef {object} EvidenceReport.Model
+ * @property {number} layers
+ * @property {number} experts
+ * @property {number} top_k
+ * @property {number} parameters
+ * @property {string} safetensors_sha256
+ */
+/**
+ * @typedef {object} EvidenceReport.Heldout
+ * @property {number} window_tokens
+ * @property {number} windows_per_source
+ * @property {Object<string, number>} tokens
+ * @property {string} manifest_sha256
+ */
+/**
+ * @typedef {object} RoutingEvidence
+ * @property {number[][][]} load [L][G][E]
+ * @property {number[][][]} first_choice [L][G][E]
+ * @property {number[]} mutual_information_bits [L]
+ * @property {number[]} classifier_accuracy [L]
+ * @property {number[]} repeat_first [L]
+ * @property {number[][]} repeat_first_by_group [L][G]
+ * @property {number[]} repeat_either [L]
+ * @property {number[][]} repeat_either_by_group [L][G]
+ */
+/**
+ * @typedef {object} EvidenceReport.Chance
+ * @property {number} mutual_information_bits
+ * @property {number} classifier_accuracy
+ * @property {number} repeat_first
+ * @property {number} repeat_either
+ */
+
 const GROUP_NAMES = { en: 'English', fr: 'French', de: 'German', es: 'Spanish', it: 'Italian', code: 'code' };
 const WEIGHTS = { trained: 'trained', random: 'random weights, same shape' };
 
@@ -27,12 +74,18 @@ export function groupName(group) {
   return GROUP_NAMES[group] ?? group;
 }
 
-/** The layer whose first-choice expert tells most about the group, in the trained model. */
+/**
+ * The layer whose first-choice expert tells most about the group, in the trained model.
+ * @param {EvidenceReport} ev
+ */
 export function bestLayer(ev) {
   return d3.maxIndex(ev.trained.mutual_information_bits);
 }
 
-/** A few sentences for the model card: the best layer against random weights, and the strongest preference. */
+/**
+ * A few sentences for the model card: the best layer against random weights, and the strongest preference.
+ * @param {EvidenceReport} ev
+ */
 export function learnedSummary(ev) {
   const l = bestLayer(ev);
   const G = ev.groups.length;
@@ -72,12 +125,16 @@ export function mostTellingCell(firstChoice) {
   return best;
 }
 
+/** @param {EvidenceReport} ev */
 export function drawLearned(container, ev) {
   container.replaceChildren(el('h3', { text: 'What it learned (held-out text)' }),
     el('ul', {}, learnedSummary(ev).map(s => el('li', { text: s }))));
 }
 
-/** The whole section: where the numbers come from, the per-layer charts, and the group-by-expert heatmap. */
+/**
+ * The whole section: where the numbers come from, the per-layer charts, and the group-by-expert heatmap.
+ * @param {EvidenceReport} ev
+ */
 export function drawEvidence(container, ev, state, onChange, colors) {
   const tokens = Object.entries(ev.heldout.tokens)
     .map(([g, n]) => `${groupName(g)} ${Number(n).toLocaleString('en')}`).join(', ');
@@ -93,8 +150,8 @@ export function drawEvidence(container, ev, state, onChange, colors) {
   container.replaceChildren(
     el('p', { class: 'legend-note' }, `Measured by this project's Java model on held-out text it was not trained on: `
       + `${ev.heldout.windows_per_source} windows of ${ev.heldout.window_tokens} tokens per source (${tokens} tokens), `
-      + 'the same statistics for random weights of the same shape beside them. Regenerate with ',
-    el('code', { text: ev.command }), '.'),
+      + 'the same statistics for random weights of the same shape beside them. To make them again, at the root of a '
+      + 'clone of the repository: ', el('code', { id: 'evidence-command', text: ev.command }), '.'),
     el('div', { class: 'legend-row' }, swatch('trained', 'trained'), swatch('random', WEIGHTS.random),
       el('span', { class: 'legend-note' }, el('span', { class: 'chance-key' }), ' chance')),
     el('div', { id: 'evidence-measures', class: 'multiples' }, MEASURES.map(m => measureChart(ev, m))),

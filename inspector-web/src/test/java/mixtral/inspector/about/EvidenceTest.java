@@ -1,32 +1,36 @@
 package mixtral.inspector.about;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import mixtral.BadInputException;
 import mixtral.config.MixtralConfig;
+import mixtral.evidence.EvidenceJson;
+import mixtral.evidence.EvidenceReport;
 import mixtral.inspector.Fixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The evidence file is served only when its shapes fit the model and it names these weights. */
+/** The evidence is shown only when it is about a model of this shape and names these weights. */
 class EvidenceTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String FIXTURE = "/evidence/fixture.json";
+    private static final ObjectMapper TREE = new ObjectMapper();
     private static final String FIXTURE_SHA = "0".repeat(64);
 
-    /** The hand-made fixture: plausible numbers in the format of ./mixtral evidence, for a 6-layer, 8-expert model. */
-    static ObjectNode fixture() throws IOException {
-        try (InputStream in = EvidenceTest.class.getResourceAsStream("/evidence/fixture.json")) {
-            return (ObjectNode) JSON.readTree(in);
+    /** The hand-made fixture (plausible numbers for a 6-layer, 8-expert model), read by the one reader. */
+    static EvidenceReport fixture() throws IOException {
+        try (InputStream in = EvidenceTest.class.getResourceAsStream(FIXTURE)) {
+            return EvidenceJson.read(in, FIXTURE);
         }
     }
 
@@ -35,46 +39,46 @@ class EvidenceTest {
     }
 
     @Test
-    void evidenceThatFitsTheModelAndNamesItsWeightsIsServedAsItIs() throws IOException {
-        ObjectNode json = fixture();
-        Evidence e = Evidence.check(json, config(), "sha256:" + FIXTURE_SHA);
+    void theFixtureIsValidEvidenceAndAFixtureWithARenamedKeyIsRefused() throws IOException {
+        assertEquals(6, fixture().model().layers());
+        ObjectNode renamed;
+        try (InputStream in = EvidenceTest.class.getResourceAsStream(FIXTURE)) {
+            renamed = (ObjectNode) TREE.readTree(in);
+        }
+        ObjectNode heldout = (ObjectNode) renamed.get("heldout");
+        heldout.set("windowTokens", heldout.remove("window_tokens"));
+        BadInputException e = assertThrows(BadInputException.class, () -> EvidenceJson.read(
+                new ByteArrayInputStream(TREE.writeValueAsBytes(renamed)), FIXTURE));
+        assertTrue(e.getMessage().contains("heldout.window"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+    }
+
+    @Test
+    void evidenceThatFitsTheModelAndNamesItsWeightsIsShown() throws IOException {
+        EvidenceReport r = fixture();
+        Evidence e = Evidence.check(r, config(), "sha256:" + FIXTURE_SHA);
         assertNull(e.absence());
-        assertEquals(json, e.json().orElseThrow());
+        assertSame(r, e.report().orElseThrow());
     }
 
     @Test
     void evidenceComputedOnOtherWeightsIsRefusedNamingBothDigests() throws IOException {
         Evidence e = Evidence.check(fixture(), config(), "ab".repeat(32));
-        assertTrue(e.json().isEmpty());
+        assertTrue(e.report().isEmpty());
         assertTrue(e.absence().contains("other weights") && e.absence().contains("000000000000")
                 && e.absence().contains("abababababab"), e.absence());
     }
 
     @Test
-    void aLayerCountThatDiffersFromTheModelsIsRefused() throws IOException {
-        ObjectNode json = fixture();
-        ((ObjectNode) json.get("model")).put("layers", 5);
-        Evidence e = Evidence.check(json, config(), FIXTURE_SHA);
-        assertTrue(e.absence().contains("/model/layers is 5, the model has 6"), e.absence());
-    }
-
-    @Test
-    void aStatisticWithTheWrongShapeIsRefusedNamingWhere() throws IOException {
-        ObjectNode json = fixture();
-        ((ArrayNode) json.at("/random/first_choice/2/1")).remove(7);
-        Evidence e = Evidence.check(json, config(), FIXTURE_SHA);
-        assertTrue(e.absence().contains("random.first_choice[2][1] should be a list of 8, is a list of 7"), e.absence());
-        assertFalse(e.absence().contains("\n"));
-    }
-
-    @Test
-    void aMissingStatisticIsRefusedNamingIt() throws IOException {
-        ObjectNode json = fixture();
-        ((ObjectNode) json.get("trained")).remove("repeat_either");
-        assertTrue(Evidence.check(json, config(), FIXTURE_SHA).absence().contains("trained.repeat_either"));
-        JsonNode noChance = fixture();
-        ((ObjectNode) noChance.get("chance")).put("repeat_first", "often");
-        assertTrue(Evidence.check(noChance, config(), FIXTURE_SHA).absence().contains("chance.repeat_first"));
+    void evidenceAboutAModelOfAnotherShapeIsRefused() throws IOException {
+        EvidenceReport r = fixture();
+        EvidenceReport.Model m = r.model();
+        EvidenceReport fewer = new EvidenceReport(r.what(), r.command(), new EvidenceReport.Model(5, m.experts(),
+                m.topK(), m.parameters(), m.safetensorsSha256()), r.heldout(), r.groups(), r.trained(), r.random(),
+                r.chance());
+        Evidence e = Evidence.check(fewer, config(), FIXTURE_SHA);
+        assertTrue(e.absence().contains("about a model of 5 layers of 8 experts, top-2, this one has 6 layers"),
+                e.absence());
     }
 
     @Test

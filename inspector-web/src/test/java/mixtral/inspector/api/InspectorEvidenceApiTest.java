@@ -1,5 +1,9 @@
 package mixtral.inspector.api;
 
+import mixtral.evidence.EvidenceReport;
+import mixtral.evidence.EvidenceJson;
+import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import static mixtral.inspector.api.ApiFixture.JSON;
 import static mixtral.inspector.api.ApiFixture.assertError;
 import static mixtral.inspector.api.ApiFixture.json;
@@ -29,24 +33,25 @@ class InspectorEvidenceApiTest {
     Path data;
 
     @Test
-    void theDemoModelsEvidenceIsServedAsShippedAndFitsItsWeights() {
-        Prerequisites.require(getClass().getResource(Evidence.RESOURCE) != null, "no " + Evidence.RESOURCE
+    void theDemoModelsEvidenceIsServedAsShippedAndFitsItsWeights() throws IOException {
+        Prerequisites.require(getClass().getResource(EvidenceJson.DEMO) != null, "no " + EvidenceJson.DEMO
                 + " on the classpath: ./mixtral evidence writes it (the lead commits it with the final weights)");
         Inspector inspector = Fixtures.inspector(data);
         assertEquals(null, inspector.model().evidence().absence(), "the shipped evidence must fit the demo model");
+        String shipped;
+        try (var in = getClass().getResourceAsStream(EvidenceJson.DEMO)) {
+            shipped = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
         serve(inspector, (server, client) -> {
             assertTrue(json(client.get("/api/model")).get("evidence").asBoolean());
-            Response r = client.get("/api/evidence");
-            assertEquals(200, r.code(), r.body().string());
-            JsonNode served = json(r);
-            JsonNode shipped;
-            try (var in = getClass().getResourceAsStream(Evidence.RESOURCE)) {
-                shipped = JSON.readTree(in);
-            }
-            assertEquals(shipped, served, "served as shipped");
+            var r = client.get("/api/evidence");
+            String body = r.body().string();
+            assertEquals(200, r.code(), body);
+            assertEquals(shipped, body, "the typed record, written as evidence.json is");
+            EvidenceReport served = inspector.model().evidence().report().orElseThrow();
             assertEquals(mixtral.evidence.Sha256.of(mixtral.demo.DemoModel.folder().resolve("model.safetensors")),
-                    served.at("/model/safetensors_sha256").asText().replaceFirst("^sha256:", ""));
-            assertEquals(6, served.at("/trained/first_choice").size());
+                    served.model().safetensorsSha256().replaceFirst("^sha256:", ""));
+            assertEquals(6, served.trained().firstChoice().length);
         });
     }
 
@@ -62,9 +67,9 @@ class InspectorEvidenceApiTest {
 
     @Test
     void evidenceForOtherWeightsIsNotServed() throws Exception {
-        JsonNode fixture;
+        EvidenceReport fixture;
         try (var in = getClass().getResourceAsStream("/evidence/fixture.json")) {
-            fixture = JSON.readTree(in);
+            fixture = EvidenceJson.read(in, "fixture.json");
         }
         Evidence other = Evidence.check(fixture, Fixtures.demo().config(), "ab".repeat(32));
         Inspector inspector = Fixtures.inspector(Fixtures.demoWith(other), data, Limits.defaults(), new ModelRunner(1));

@@ -22,8 +22,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import mixtral.evidence.EvidenceJson;
+import mixtral.evidence.HeldoutSet;
 import mixtral.inspector.Fixtures;
-import mixtral.inspector.about.Evidence;
 import mixtral.inspector.engine.Limits;
 import mixtral.testing.Prerequisites;
 import org.junit.jupiter.api.AfterAll;
@@ -144,8 +145,8 @@ class InspectorPageTest {
 
     @Test
     void theEvidenceSectionShowsTheMeasuresAndAGroupByExpertHeatmap() {
-        Prerequisites.require(getClass().getResource(Evidence.RESOURCE) != null,
-                "no " + Evidence.RESOURCE + " on the classpath: ./mixtral evidence writes it");
+        Prerequisites.require(getClass().getResource(EvidenceJson.DEMO) != null,
+                "no " + EvidenceJson.DEMO + " on the classpath: ./mixtral evidence writes it");
         load("/");
         JsonNode ev = get("/api/evidence");
         int g = ev.get("groups").size();
@@ -157,6 +158,11 @@ class InspectorPageTest {
         assertThat(page.locator("#evidence-measures rect.bar")).hasCount(4 * 2 * layers);
         assertThat(page.locator("#evidence-measures line.chance")).hasCount(4);
         assertThat(page.locator("#model-learned li")).hasCount(3);
+        String command = ev.get("command").asText();
+        assertThat(page.locator("#evidence-command")).hasText(command);
+        assertTrue(command.startsWith(HeldoutSet.CORPUS_STEP + " && ./mixtral evidence")
+                && !command.substring(HeldoutSet.CORPUS_STEP.length()).matches("(?s).*[\\s'][/~].*"),
+                "the page says how to make the evidence again from a fresh clone, corpus step first: " + command);
         page.locator("#evidence-layer").selectOption("1");
         page.locator("#evidence-weights").selectOption("random");
         assertThat(page.locator("#evidence-heatmap g[data-layer='1'][data-weights='random']")).hasCount(1);
