@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
 import mixtral.BadInputException;
 import mixtral.model.Generator;
+import mixtral.model.Intervention;
 import mixtral.model.MixtralModel;
 import mixtral.model.RoutingRule;
 import mixtral.model.WeightMemory;
@@ -62,8 +63,8 @@ final class GenerateCommand implements Callable<Integer> {
             Long stop = tokenizer == null ? null : (long) tokenizer.eosId();
             Generator.Settings settings = new Generator.Settings(maxNewTokens, temperature, topP, seed, stop);
             WeightMemory weights = memory.memoryFor(checkpoint.config());
-            MixtralModel model = MixtralModel.load(checkpoint, RoutingRule.MIXTRAL, weights)
-                    .with(intervention.build(checkpoint.config(), prompt));
+            Intervention iv = intervention.build(checkpoint.config(), prompt);
+            MixtralModel model = MixtralModel.load(checkpoint, RoutingRule.MIXTRAL, weights).with(iv);
             long[] generated;
             try (LayerProgress progress = new LayerProgress(Recorder.NONE, weights, "generate")) {
                 generated = Generator.generate(model, prompt, settings, weights.isBounded() ? progress : Recorder.NONE);
@@ -72,6 +73,9 @@ final class GenerateCommand implements Callable<Integer> {
                 ObjectNode o = new ObjectMapper().createObjectNode();
                 Arrays.stream(prompt).forEach(o.putArray("prompt_tokens")::add);
                 Arrays.stream(generated).forEach(o.putArray("new_tokens")::add);
+                if (!iv.isNone()) {
+                    o.set("intervention", new ObjectMapper().readTree(iv.toJson()));
+                }
                 if (tokenizer != null) {
                     o.put("prompt", tokenizer.decode(toInts(prompt)));
                     o.put("new_text", continuation(tokenizer, prompt, generated));
@@ -81,6 +85,9 @@ final class GenerateCommand implements Callable<Integer> {
             } else {
                 System.out.println("prompt tokens: " + Arrays.toString(prompt));
                 System.out.println("new tokens:    " + Arrays.toString(generated));
+                if (!iv.isNone()) {
+                    System.out.println("intervention:  " + iv.toJson());
+                }
                 if (tokenizer != null) {
                     System.out.println("text:          " + tokenizer.decode(toInts(prompt)) + "[" + continuation(tokenizer, prompt, generated) + "]");
                 }

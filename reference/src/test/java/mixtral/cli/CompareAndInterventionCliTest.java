@@ -122,6 +122,17 @@ class CompareAndInterventionCliTest {
     }
 
     @Test
+    void generateSaysWhichInterventionItRanUnder() throws Exception {
+        String[] plain = CliTest.run("generate", "--model", model.toString(), "--tokens", TOKENS, "--max-new-tokens", "3",
+                "--json");
+        String[] top1 = CliTest.run("generate", "--model", model.toString(), "--tokens", TOKENS, "--max-new-tokens", "3",
+                "--json", "--top-k", "1");
+        assertEquals("0", top1[0], top1[2]);
+        assertNull(new ObjectMapper().readTree(plain[1]).get("intervention"));
+        assertEquals(1, new ObjectMapper().readTree(top1[1]).get("intervention").get("top_k").asInt());
+    }
+
+    @Test
     void badInterventionsAreOneLineErrors() {
         String[][] bad = {
             {"--top-k", "0"}, {"--top-k", "9"}, {"--drop-expert", "0"}, {"--drop-expert", "x:1"}, {"--drop-expert", "5:1"},

@@ -21,9 +21,12 @@ import mixtral.compare.Report;
 import mixtral.compare.ReportPrinter;
 import mixtral.compare.Tolerances;
 import mixtral.compare.TraceComparison;
+import mixtral.compare.TraceComparison.Options;
 import mixtral.config.MixtralConfig;
 import mixtral.demo.DemoModel;
+import mixtral.model.Intervention;
 import mixtral.model.MixtralModel;
+import mixtral.model.Routing;
 import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
 import mixtral.trace.TraceRecorder;
@@ -112,6 +115,27 @@ public final class RegressionTesting implements Lesson {
         return TraceComparison.compare(t.expected(), t.actual(), tol);
     }
 
+    /** {@code ./mixtral compare ... --model}: the engine's routing replayed through the reference. */
+    static Report replayed(Traces t, Tolerances tol) {
+        return TraceComparison.compare(t.expected(), t.actual(), tol, new Options(List.of(), DemoRun.model()));
+    }
+
+    /**
+     * A real tie: the reference itself, with the token of the smallest margin at that layer sent to its runner-up
+     * (the (K+1)-th expert) instead of its K-th choice. Either choice is right; only a replay can show it.
+     */
+    static Traces realTie(Traces t, int layer, int token) {
+        int k = DemoRun.model().config().numExpertsPerTok();
+        float[] logits = t.expected().get(TensorNames.routerLogits(layer)).toFloatMatrix()[token];
+        int[] ranked = Routing.topK(logits, k + 1);
+        int[] forced = Arrays.copyOf(ranked, k);
+        forced[k - 1] = ranked[k];
+        TraceRecorder rec = TraceRecorder.all(false);
+        DemoRun.model().with(Intervention.NONE.withForced(layer, token, forced)).forward(
+                t.expected().get(TensorNames.TOKENS).toLongVector(), rec);
+        return new Traces(t.expected(), viaFile(rec.toTrace(DemoRun.model().config())));
+    }
+
     /** The report as {@code ./mixtral compare reference.safetensors faster.safetensors} prints it. */
     static String printed(Report r) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -132,6 +156,23 @@ public final class RegressionTesting implements Lesson {
             }
         }
         return s.toString().strip();
+    }
+
+    private static String verdict(Report r) {
+        return r.passed() ? "within tolerance" : "outside tolerance";
+    }
+
+    /** From the printed report, the flips and the routing decisions the replay found wrong, and the verdict. */
+    static String routingExcerpt(String printed) {
+        StringBuilder s = new StringBuilder();
+        boolean keep = false;
+        for (String line : printed.split("\n")) {
+            keep |= line.startsWith("flips ");
+            if (keep && !line.startsWith("logits") && !line.startsWith("not compared")) {
+                s.append(line.stripTrailing()).append('\n');
+            }
+        }
+        return s.toString().strip().replaceAll("\n{3,}", "\n\n");
     }
 
     @Override
@@ -169,14 +210,20 @@ public final class RegressionTesting implements Lesson {
         Decision nearTie = ds.stream().filter(d -> !d.flipped()).min(Comparator.comparingDouble(Decision::margin))
                 .orElseThrow();
         Report.Flip widest = strict.flips().stream().max(Comparator.comparingDouble(Report.Flip::margin)).orElseThrow();
+        Tolerances bf16 = new Tolerances(1e-2, 1e-2, 1e-2);
+        Report replay = replayed(t, bf16);
+        Traces tie = realTie(t, nearTie.layer(), nearTie.token());
+        Tolerances tieTol = new Tolerances(1e-4, 1e-4, 1e-3);
+        Report tieWithout = compare(tie, tieTol);
+        Report tieWith = replayed(tie, tieTol);
 
         Map<String, String> n = new LinkedHashMap<>();
         n.put("tokens", Integer.toString(tokens.length));
         n.put("decisions", Integer.toString(ds.size()));
         n.put("eps", Fmt.sci(EPS));
-        n.put("self", self.passed() ? "within tolerance" : "outside tolerance");
-        n.put("strict", strict.passed() ? "within tolerance" : "outside tolerance");
-        n.put("loose", loose.passed() ? "within tolerance" : "outside tolerance");
+        n.put("self", verdict(self));
+        n.put("strict", verdict(strict));
+        n.put("loose", verdict(loose));
         n.put("report", excerpt(printed(strict)));
         n.put("flips", Integer.toString(strict.flips().size()));
         n.put("flip_layer", Integer.toString(widest.layer()));
@@ -191,6 +238,13 @@ public final class RegressionTesting implements Lesson {
         n.put("tie_margin", Fmt.sci(nearTie.margin()));
         n.put("top1", Fmt.percent(strict.logits().top1Agreement()));
         n.put("first", strict.first().tensor());
+        n.put("replayed", verdict(replay));
+        n.put("replay_ties", Long.toString(replay.flips().stream().filter(Report.Flip::tie).count()));
+        n.put("replay_wrong", Integer.toString(replay.wrongDecisions().size()));
+        n.put("replay_report", routingExcerpt(printed(replay)));
+        n.put("tie_without", verdict(tieWithout));
+        n.put("tie_first", tieWithout.first().tensor());
+        n.put("tie_with", verdict(tieWith));
         return n;
     }
 

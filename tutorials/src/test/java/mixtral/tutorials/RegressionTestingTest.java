@@ -1,5 +1,6 @@
 package mixtral.tutorials;
 
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,5 +45,28 @@ class RegressionTestingTest {
                 .anyMatch(f -> !f.tie()), "the lesson says a 1e-2 tie margin leaves some flips that are not ties");
         assertTrue(RegressionTesting.compare(traces, new Tolerances(1e-2, 1e-2, 0.1)).flips().stream()
                 .allMatch(Report.Flip::tie));
+    }
+
+    @Test
+    void aRealTieFailsWithoutTheModelAndPassesWithItsRoutingReplayed() {
+        List<RegressionTesting.Decision> ds = RegressionTesting.decisions(traces, RegressionTesting.compare(traces,
+                Tolerances.DEFAULT));
+        RegressionTesting.Decision nearest = ds.stream().filter(d -> !d.flipped())
+                .min(java.util.Comparator.comparingDouble(RegressionTesting.Decision::margin)).orElseThrow();
+        RegressionTesting.Traces tie = RegressionTesting.realTie(traces, nearest.layer(), nearest.token());
+        Tolerances tol = new Tolerances(1e-4, 1e-4, 1e-3);
+        Report without = RegressionTesting.compare(tie, tol);
+        assertFalse(without.passed());
+        assertTrue(without.flips().stream().allMatch(Report.Flip::tie));
+        assertTrue(RegressionTesting.replayed(tie, tol).passed());
+    }
+
+    @Test
+    void withTheRoutingReplayedTheFlipsAreJudgedByTheReferencesOwnLogits() {
+        Report r = RegressionTesting.replayed(traces, new Tolerances(1e-2, 1e-2, 1e-2));
+        assertFalse(r.passed());
+        assertEquals(r.flips().stream().filter(f -> !f.tie()).count(), r.wrongDecisions().size(),
+                "here every wrong decision is also a flip");
+        assertTrue(r.wrongDecisions().stream().allMatch(d -> d.shortfall() > 1e-2));
     }
 }
