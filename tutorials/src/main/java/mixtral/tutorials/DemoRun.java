@@ -12,7 +12,7 @@ import mixtral.weights.Checkpoint;
  * loaded once per process for all lessons.
  */
 final class DemoRun {
-    /** The sentence lessons 2 to 4 follow through the model. */
+    /** The sentence lessons 2 to 6 follow through the model. */
     static final String SENTENCE = "The router sends each token to two experts.";
 
     private static MixtralModel model;

@@ -6,13 +6,13 @@ import mixtral.config.MixtralConfig;
 import mixtral.config.ParameterCount;
 
 /**
- * Lesson 8: a tour of the web inspector. The inspector draws its own views; this class only computes the few facts
+ * Lesson 3: a tour of the web inspector. The inspector draws its own views; this class only computes the few facts
  * about the demo model that the tour quotes.
  */
 public final class InspectorTour implements Lesson {
     @Override
     public String markdown() {
-        return "08-a-tour-of-the-inspector.md";
+        return "03-a-tour-of-the-inspector.md";
     }
 
     @Override

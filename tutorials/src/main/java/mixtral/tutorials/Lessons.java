@@ -11,12 +11,12 @@ public final class Lessons {
                 new SparseMoeInOnePage(),
                 new SparseMoeInOnePage.InFrench(),
                 new TheRouter(),
+                new InspectorTour(),
                 new ExpertByHand(),
                 new FollowingOneToken(),
-                new RoutingStatistics(),
                 new AttentionAndCache(),
                 new RegressionTesting(),
-                new InspectorTour(),
+                new RoutingStatistics(),
                 new WhatExpertsLearned());
     }
 }

@@ -24,7 +24,7 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Lesson 5: routing statistics of the trained demo model on a multilingual text: how evenly each layer spreads tokens over
+ * Lesson 8: routing statistics of the trained demo model on a multilingual text: how evenly each layer spreads tokens over
  * its experts, and how often consecutive tokens go to the same expert (the Mixtral paper's "repeated consecutive
  * assignments"), set beside the random baselines and the paper's Table 5.
  *
@@ -124,7 +124,7 @@ public final class RoutingStatistics implements Lesson {
 
     @Override
     public String markdown() {
-        return "05-routing-statistics.md";
+        return "08-routing-statistics.md";
     }
 
     @Override
@@ -231,7 +231,7 @@ public final class RoutingStatistics implements Lesson {
         given.setLineStyle(SeriesLines.DOT_DOT);
         given.setLineColor(Charts.PALETTE[0]);
         baseline(chart, "chance: 1 - (6/8)(5/7) = 46.4%", x, 100 * Repetition.randomShareOne(e, k), Charts.PALETTE[1]);
-        Charts.save(chart, dir.resolve("05-repetition.png"));
+        Charts.save(chart, dir.resolve("08-repetition.png"));
 
         CategoryChart paper = new CategoryChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
                 .title("Same first-choice expert for consecutive tokens")
@@ -252,7 +252,7 @@ public final class RoutingStatistics implements Lesson {
         paper.addSeries("demo model (trained, 11M parameters)", bars, Arrays.asList(null, lo, hi, null, null));
         paper.addSeries("Mixtral 8x7B (arXiv:2401.04088, Table 5)", bars,
                 Arrays.asList(null, null, null, 100 * PAPER_LAYER15_FIRST_LOW, 100 * PAPER_LAYER15_FIRST_HIGH));
-        Charts.save(paper, dir.resolve("05-against-the-paper.png"));
+        Charts.save(paper, dir.resolve("08-against-the-paper.png"));
 
         HeatMapChart heat = new HeatMapChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
                 .title("Expert load: share of the top-2 assignments each expert received (demo model)")
@@ -273,7 +273,7 @@ public final class RoutingStatistics implements Lesson {
             }
         }
         heat.addSeries("load %", experts, layerIds, cells);
-        Charts.save(heat, dir.resolve("05-expert-load.png"));
+        Charts.save(heat, dir.resolve("08-expert-load.png"));
     }
 
     private static void baseline(XYChart chart, String name, double[] x, double y, Color color) {
