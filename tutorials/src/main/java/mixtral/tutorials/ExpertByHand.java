@@ -113,11 +113,10 @@ public final class ExpertByHand implements Lesson {
             largest = Math.max(largest, Math.abs(v));
         }
         Map<String, String> n = new LinkedHashMap<>();
-        n.put("d", Integer.toString(w.recorded().length));
-        n.put("f", Integer.toString(gate.length));
         n.put("expert_params", Fmt.grouped(3L * gate.length * w.recorded().length));
         n.put("layer", Integer.toString(LAYER));
         n.put("position", Integer.toString(w.position()));
+        n.put("piece", Fmt.code(DemoRun.piece(DemoRun.tokens(DemoRun.SENTENCE)[w.position()])));
         n.put("a", Integer.toString(w.experts()[0]));
         n.put("b", Integer.toString(w.experts()[1]));
         n.put("w_a", Fmt.fixed(w.weights()[0], 4));

@@ -162,7 +162,8 @@ public final class FollowingOneToken implements Lesson {
         Charts.save(chart, dir.resolve("05-residual-stream.png"));
 
         HeatMapChart heat = new HeatMapChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
-                .title("Router probabilities of '" + PIECE.substring(1) + "' (softmax over all 8), per layer")
+                .title("Router probabilities of '" + PIECE.substring(1) + "' (softmax over all " + f.probs()[0].length
+                        + "), per layer")
                 .xAxisTitle("expert").yAxisTitle("layer").build();
         Charts.style(heat.getStyler());
         heat.getStyler().setShowValue(true);

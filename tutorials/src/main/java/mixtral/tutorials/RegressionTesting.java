@@ -46,6 +46,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class RegressionTesting implements Lesson {
     /** How far the "faster engine's" weights are from the reference's: each is off by up to this fraction. */
     static final double EPS = 1e-2;
+    /** Tolerances that match what such an engine is meant to be, the lesson's second verdict. */
+    static final Tolerances LOOSE = new Tolerances(1e-2, 1e-2, 1e-2);
     static final String TEXT = RoutingStatistics.DOMAINS.get("English") + " " + RoutingStatistics.DOMAINS.get("French");
 
     /** Every weight of w multiplied by 1 + EPS * u, u uniform in [-1, 1] with a fixed seed. */
@@ -162,7 +164,7 @@ public final class RegressionTesting implements Lesson {
     public Map<String, String> numbers() {
         Traces t = traces(EPS);
         Report strict = compare(t, Tolerances.DEFAULT);
-        Report loose = compare(t, new Tolerances(1e-2, 1e-2, 1e-2));
+        Report loose = compare(t, LOOSE);
         Report self = compare(new Traces(t.expected(), t.expected()), Tolerances.DEFAULT);
         long[] tokens = t.expected().get(TensorNames.TOKENS).toLongVector();
         List<Decision> ds = decisions(t, strict);
@@ -172,25 +174,32 @@ public final class RegressionTesting implements Lesson {
 
         Map<String, String> n = new LinkedHashMap<>();
         n.put("tokens", Integer.toString(tokens.length));
-        n.put("decisions", Integer.toString(ds.size()));
+        n.put("decisions", Fmt.grouped(ds.size()));
         n.put("eps", Fmt.sci(EPS));
+        n.put("eps_percent", Fmt.shortest(100 * EPS) + "%");
+        n.put("loose_tol", Fmt.shortest(LOOSE.tieMargin()));
         n.put("self", self.passed() ? "within tolerance" : "outside tolerance");
         n.put("strict", strict.passed() ? "within tolerance" : "outside tolerance");
-        n.put("loose", loose.passed() ? "within tolerance" : "outside tolerance");
-        n.put("report", excerpt(printed(strict)));
+        n.put("loose_verdict", loose.passed() ? "within tolerance" : "outside tolerance");
+        n.put("report", Fmt.codeBlock("", excerpt(printed(strict))));
+        n.put("loose_command", Fmt.codeBlock("sh", "./mixtral compare reference.safetensors faster.safetensors --atol "
+                + Fmt.shortest(LOOSE.atol()) + " --rtol " + Fmt.shortest(LOOSE.rtol()) + " --tie-margin "
+                + Fmt.shortest(LOOSE.tieMargin())));
         n.put("flips", Integer.toString(strict.flips().size()));
         n.put("flip_layer", Integer.toString(widest.layer()));
         n.put("flip_token", Integer.toString(widest.token()));
-        n.put("flip_piece", DemoRun.piece(tokens[widest.token()]));
+        n.put("flip_piece", Fmt.code(DemoRun.piece(tokens[widest.token()])));
         n.put("flip_expected", Arrays.toString(widest.expectedExperts()));
         n.put("flip_actual", Arrays.toString(widest.actualExperts()));
+        n.put("flip_kept", Long.toString(widest.expectedExperts()[widest.expectedExperts().length - 1]));
+        n.put("flip_taken", Long.toString(widest.actualExperts()[widest.actualExperts().length - 1]));
         n.put("flip_margin", Fmt.sci(widest.margin()));
         n.put("tie_layer", Integer.toString(nearTie.layer()));
         n.put("tie_token", Integer.toString(nearTie.token()));
-        n.put("tie_piece", DemoRun.piece(tokens[nearTie.token()]));
+        n.put("tie_piece", Fmt.code(DemoRun.piece(tokens[nearTie.token()])));
         n.put("tie_margin", Fmt.sci(nearTie.margin()));
         n.put("top1", Fmt.percent(strict.logits().top1Agreement()));
-        n.put("first", strict.first().tensor());
+        n.put("first", Fmt.code(strict.first().tensor()));
         return n;
     }
 
