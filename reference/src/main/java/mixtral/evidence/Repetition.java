@@ -6,7 +6,7 @@ import java.util.Arrays;
  * The Mixtral paper's "repeated consecutive assignments" (arXiv:2401.04088, section 5): over the pairs of consecutive
  * tokens (t-1, t) of one layer, how often token t has the same first-choice expert as t-1 ({@link #first}), and how
  * often the two tokens' top-K sets share at least one expert ({@link #either}: t reuses either of t-1's experts).
- * The definitions of lesson 5 (tutorials' RoutingStatistics), made public here so the evidence and the lesson agree.
+ * The definitions of lesson 8 (tutorials' RoutingStatistics), made public here so the evidence and the lesson agree.
  *
  * @param pairs     consecutive token pairs counted
  * @param sameFirst pairs whose first choices are equal

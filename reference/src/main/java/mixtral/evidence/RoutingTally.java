@@ -88,7 +88,7 @@ public final class RoutingTally {
         return repeats[layer][group];
     }
 
-    /** Repetition of one layer over all groups' pairs pooled (as lesson 5's "all" row). */
+    /** Repetition of one layer over all groups' pairs pooled (as lesson 8's "all" row). */
     public Repetition repetition(int layer) {
         Repetition r = Repetition.NONE;
         for (Repetition x : repeats[layer]) {

@@ -141,15 +141,12 @@ public final class AttentionAndCache implements Lesson {
         ByHand h = byHand(trace, HEAD, t);
         long[] tokens = trace.get(TensorNames.TOKENS).toLongVector();
         Map<String, String> n = new LinkedHashMap<>();
-        n.put("h", Integer.toString(demo.numAttentionHeads()));
-        n.put("kv", Integer.toString(demo.numKeyValueHeads()));
-        n.put("hd", Integer.toString(demo.headDim()));
         n.put("theta", Fmt.grouped((long) demo.ropeTheta()));
         n.put("layer", Integer.toString(LAYER));
         n.put("head", Integer.toString(HEAD));
         n.put("kv_head", Integer.toString(h.kvHead()));
         n.put("query", Integer.toString(t));
-        n.put("query_piece", DemoRun.piece(tokens[t]));
+        n.put("query_piece", Fmt.code(DemoRun.piece(tokens[t])));
         n.put("attn_table", attnTable(h, tokens));
         n.put("attn_diff", Fmt.powerOfTenAbove(h.maxDiff()));
 

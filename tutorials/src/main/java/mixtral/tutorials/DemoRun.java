@@ -8,11 +8,11 @@ import mixtral.trace.TraceRecorder;
 import mixtral.weights.Checkpoint;
 
 /**
- * The embedded demo model (6 layers, 8 experts, top-2, D=192, trained on five languages and code) and its tokenizer,
- * loaded once per process for all lessons.
+ * The embedded demo model (a small Mixtral trained on five languages and code; its shape, as the lessons quote it, is in
+ * {@link Facts}) and its tokenizer, loaded once per process for all lessons.
  */
 final class DemoRun {
-    /** The sentence lessons 2 to 4 follow through the model. */
+    /** The sentence lessons 2 to 6 follow through the model. */
     static final String SENTENCE = "The router sends each token to two experts.";
 
     private static MixtralModel model;

@@ -14,7 +14,7 @@ import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Lesson 3: an expert is a SwiGLU feed-forward network, y = w2 (silu(w1 x) * (w3 x)). This class runs the two experts
+ * Lesson 4: an expert is a SwiGLU feed-forward network, y = w2 (silu(w1 x) * (w3 x)). This class runs the two experts
  * a token was routed to by hand, in plain loops over the checkpoint's weights, adds them with the routing weights and
  * compares the sum with the MoE output the model recorded.
  *
@@ -97,7 +97,7 @@ public final class ExpertByHand implements Lesson {
 
     @Override
     public String markdown() {
-        return "03-an-expert-is-a-swiglu-ffn.md";
+        return "04-an-expert-is-a-swiglu-ffn.md";
     }
 
     @Override
@@ -113,11 +113,10 @@ public final class ExpertByHand implements Lesson {
             largest = Math.max(largest, Math.abs(v));
         }
         Map<String, String> n = new LinkedHashMap<>();
-        n.put("d", Integer.toString(w.recorded().length));
-        n.put("f", Integer.toString(gate.length));
         n.put("expert_params", Fmt.grouped(3L * gate.length * w.recorded().length));
         n.put("layer", Integer.toString(LAYER));
         n.put("position", Integer.toString(w.position()));
+        n.put("piece", Fmt.code(DemoRun.piece(DemoRun.tokens(DemoRun.SENTENCE)[w.position()])));
         n.put("a", Integer.toString(w.experts()[0]));
         n.put("b", Integer.toString(w.experts()[1]));
         n.put("w_a", Fmt.fixed(w.weights()[0], 4));
@@ -163,7 +162,7 @@ public final class ExpertByHand implements Lesson {
         XYSeries g = chart.addSeries("this token's gate units", clip(gate), clip(gateSilu));
         g.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         g.setMarker(SeriesMarkers.CIRCLE);
-        Charts.save(chart, dir.resolve("03-silu.png"));
+        Charts.save(chart, dir.resolve("04-silu.png"));
     }
 
     /** Keeps the plot's range: values beyond +-4 are drawn at the edge. */

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Regenerates the tutorials: draws every lesson's figures into {@code tutorials/figures/} and rewrites the marked
- * numbers in each lesson's Markdown with freshly computed ones, printing them as it goes. Run it with
+ * numbers in each lesson's Markdown (and the {@link Facts} the tutorials' README quotes) with freshly computed ones,
+ * printing them as it goes. Run it with
  * {@code tutorials/make-figures} (see tutorials/README.md).
  */
 public final class Figures {
@@ -29,12 +30,19 @@ public final class Figures {
             Path md = root.resolve(lesson.markdown());
             if (Files.exists(md)) {
                 String text = Files.readString(md, StandardCharsets.UTF_8);
-                String filled = Marks.fill(text, numbers);
+                String filled = Marks.fill(text, Lessons.quotable(numbers));
                 if (!filled.equals(text)) {
                     Files.writeString(md, filled, StandardCharsets.UTF_8);
                     System.out.println("  updated the numbers in " + md);
                 }
             }
+        }
+        Path readme = root.resolve("README.md");
+        String text = Files.readString(readme, StandardCharsets.UTF_8);
+        String filled = Marks.fill(text, Facts.all());
+        if (!filled.equals(text)) {
+            Files.writeString(readme, filled, StandardCharsets.UTF_8);
+            System.out.println("updated the facts in " + readme);
         }
         System.exit(0);
     }

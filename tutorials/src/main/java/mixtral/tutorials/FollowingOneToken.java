@@ -23,7 +23,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Lesson 4: one token through every layer of the demo model, read from a trace file: the experts it went to and
+ * Lesson 5: one token through every layer of the demo model, read from a trace file: the experts it went to and
  * their weights, the router's margin, the size of the residual stream and of what attention and the MoE add to it,
  * and what the model would predict if it stopped there (the logit lens).
  *
@@ -71,7 +71,7 @@ public final class FollowingOneToken implements Lesson {
 
     private static Trace readBack(Trace trace) {
         try {
-            Path file = Files.createTempFile("lesson4-", ".safetensors");
+            Path file = Files.createTempFile("lesson5-", ".safetensors");
             try {
                 trace.write(file);
                 return Trace.read(file);
@@ -89,7 +89,7 @@ public final class FollowingOneToken implements Lesson {
 
     @Override
     public String markdown() {
-        return "04-following-one-token.md";
+        return "05-following-one-token.md";
     }
 
     @Override
@@ -159,10 +159,11 @@ public final class FollowingOneToken implements Lesson {
         XYSeries m = chart.addSeries("|moe.out|", xm, moe);
         m.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         m.setMarker(SeriesMarkers.SQUARE);
-        Charts.save(chart, dir.resolve("04-residual-stream.png"));
+        Charts.save(chart, dir.resolve("05-residual-stream.png"));
 
         HeatMapChart heat = new HeatMapChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
-                .title("Router probabilities of '" + PIECE.substring(1) + "' (softmax over all 8), per layer")
+                .title("Router probabilities of '" + PIECE.substring(1) + "' (softmax over all " + f.probs()[0].length
+                        + "), per layer")
                 .xAxisTitle("expert").yAxisTitle("layer").build();
         Charts.style(heat.getStyler());
         heat.getStyler().setShowValue(true);
@@ -181,7 +182,7 @@ public final class FollowingOneToken implements Lesson {
             }
         }
         heat.addSeries("probability", experts, layerIds, cells);
-        Charts.save(heat, dir.resolve("04-router-probabilities.png"));
+        Charts.save(heat, dir.resolve("05-router-probabilities.png"));
     }
 
 }

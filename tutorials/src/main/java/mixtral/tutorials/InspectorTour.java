@@ -2,36 +2,45 @@ package mixtral.tutorials;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import mixtral.compare.Margins;
+import mixtral.compare.Tolerances;
 import mixtral.config.MixtralConfig;
-import mixtral.config.ParameterCount;
+import mixtral.inspector.analysis.TraceAnalysis;
+import mixtral.trace.TensorNames;
+import mixtral.trace.Trace;
 
 /**
- * Lesson 8: a tour of the web inspector. The inspector draws its own views; this class only computes the few facts
- * about the demo model that the tour quotes.
+ * Lesson 3: a tour of the web inspector. The inspector draws its own views; this class only computes the few facts
+ * the tour quotes about the demo model on the lesson's sentence, among them how many of its routing decisions the
+ * inspector flags as near ties ({@link TraceAnalysis#NEAR_TIE_MARGIN}) and how many {@code ./mixtral compare} would
+ * excuse as ties ({@link Tolerances#DEFAULT}).
  */
 public final class InspectorTour implements Lesson {
     @Override
     public String markdown() {
-        return "08-a-tour-of-the-inspector.md";
+        return "03-a-tour-of-the-inspector.md";
     }
 
     @Override
     public Map<String, String> numbers() {
-        MixtralConfig c = DemoRun.model().config();
-        ParameterCount p = ParameterCount.of(c);
-        int tokens = DemoRun.tokens(DemoRun.SENTENCE).length;
+        Trace trace = DemoRun.trace(DemoRun.SENTENCE, false);
+        MixtralConfig c = trace.config();
+        int tokens = (int) trace.get(TensorNames.TOKENS).length();
+        int flagged = 0;
+        int ties = 0;
+        for (int l = 0; l < c.numHiddenLayers(); l++) {
+            for (float[] logits : trace.get(TensorNames.routerLogits(l)).toFloatMatrix()) {   // [T][E]
+                double margin = Margins.margin(logits, c.numExpertsPerTok());
+                flagged += margin < TraceAnalysis.NEAR_TIE_MARGIN ? 1 : 0;
+                ties += margin < Tolerances.DEFAULT.tieMargin() ? 1 : 0;
+            }
+        }
         Map<String, String> n = new LinkedHashMap<>();
-        n.put("layers", Integer.toString(c.numHiddenLayers()));
-        n.put("e", Integer.toString(c.numLocalExperts()));
-        n.put("k", Integer.toString(c.numExpertsPerTok()));
-        n.put("d", Integer.toString(c.hiddenSize()));
-        n.put("h", Integer.toString(c.numAttentionHeads()));
-        n.put("v", Fmt.grouped(c.vocabSize()));
-        n.put("total", Fmt.grouped(p.totalSum()));
-        n.put("active", Fmt.grouped(p.activeSum()));
         n.put("sentence", DemoRun.SENTENCE);
         n.put("tokens", Integer.toString(tokens));
         n.put("cells", Integer.toString(tokens * c.numHiddenLayers()));
+        n.put("near_ties", Integer.toString(flagged));
+        n.put("compare_ties", Integer.toString(ties));
         return n;
     }
 }

@@ -1,6 +1,8 @@
 package mixtral.tutorials;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -42,6 +44,24 @@ public final class Marks {
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    /**
+     * What is wrong with a text's marks against the values it may quote, one sentence each: a mark that nothing
+     * computes, or a marked value that no longer says what the computed one says ({@link #agree}).
+     */
+    public static List<String> problems(String markdown, Map<String, String> values) {
+        List<String> out = new ArrayList<>();
+        read(markdown).forEach((name, marked) -> {
+            String computed = values.get(name);
+            if (computed == null) {
+                out.add("marks '" + name + "', which nothing computes");
+            } else if (!agree(computed, marked)) {
+                out.add("the number '" + name + "' is stale: the text says '" + marked + "', the code computes '"
+                        + computed + "'");
+            }
+        });
+        return out;
     }
 
     private static final Pattern DECIMAL = Pattern.compile("-?\\d+\\.(\\d+)(e[-+]?\\d+)?");

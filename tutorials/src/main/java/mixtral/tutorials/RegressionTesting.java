@@ -49,6 +49,8 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class RegressionTesting implements Lesson {
     /** How far the "faster engine's" weights are from the reference's: each is off by up to this fraction. */
     static final double EPS = 1e-2;
+    /** Tolerances that match what such an engine is meant to be, the lesson's second verdict. */
+    static final Tolerances LOOSE = new Tolerances(1e-2, 1e-2, 1e-2);
     static final String TEXT = RoutingStatistics.DOMAINS.get("English") + " " + RoutingStatistics.DOMAINS.get("French");
 
     /** Every weight of w multiplied by 1 + EPS * u, u uniform in [-1, 1] with a fixed seed. */
@@ -119,6 +121,9 @@ public final class RegressionTesting implements Lesson {
     static Report replayed(Traces t, Tolerances tol) {
         return TraceComparison.compare(t.expected(), t.actual(), tol, new Options(List.of(), DemoRun.model()));
     }
+
+    /** The tolerances of lesson 7's real tie: float32 ones, and a tie margin above the nearest decision's margin. */
+    static final Tolerances TIE = new Tolerances(1e-4, 1e-4, 1e-3);
 
     /**
      * A real tie: the reference itself, with the token of the smallest margin at that layer sent to its runner-up
@@ -203,48 +208,53 @@ public final class RegressionTesting implements Lesson {
     public Map<String, String> numbers() {
         Traces t = traces(EPS);
         Report strict = compare(t, Tolerances.DEFAULT);
-        Report loose = compare(t, new Tolerances(1e-2, 1e-2, 1e-2));
+        Report loose = compare(t, LOOSE);
         Report self = compare(new Traces(t.expected(), t.expected()), Tolerances.DEFAULT);
         long[] tokens = t.expected().get(TensorNames.TOKENS).toLongVector();
         List<Decision> ds = decisions(t, strict);
         Decision nearTie = ds.stream().filter(d -> !d.flipped()).min(Comparator.comparingDouble(Decision::margin))
                 .orElseThrow();
         Report.Flip widest = strict.flips().stream().max(Comparator.comparingDouble(Report.Flip::margin)).orElseThrow();
-        Tolerances bf16 = new Tolerances(1e-2, 1e-2, 1e-2);
-        Report replay = replayed(t, bf16);
-        Traces tie = realTie(t, nearTie.layer(), nearTie.token());
-        Tolerances tieTol = new Tolerances(1e-4, 1e-4, 1e-3);
-        Report tieWithout = compare(tie, tieTol);
-        Report tieWith = replayed(tie, tieTol);
 
         Map<String, String> n = new LinkedHashMap<>();
         n.put("tokens", Integer.toString(tokens.length));
-        n.put("decisions", Integer.toString(ds.size()));
+        n.put("decisions", Fmt.grouped(ds.size()));
         n.put("eps", Fmt.sci(EPS));
+        n.put("eps_percent", Fmt.shortest(100 * EPS) + "%");
+        n.put("loose_tol", Fmt.shortest(LOOSE.tieMargin()));
         n.put("self", verdict(self));
         n.put("strict", verdict(strict));
-        n.put("loose", verdict(loose));
-        n.put("report", excerpt(printed(strict)));
+        n.put("loose_verdict", verdict(loose));
+        n.put("report", Fmt.codeBlock("", excerpt(printed(strict))));
+        n.put("loose_command", Fmt.codeBlock("sh", "./mixtral compare reference.safetensors faster.safetensors --atol "
+                + Fmt.shortest(LOOSE.atol()) + " --rtol " + Fmt.shortest(LOOSE.rtol()) + " --tie-margin "
+                + Fmt.shortest(LOOSE.tieMargin())));
         n.put("flips", Integer.toString(strict.flips().size()));
         n.put("flip_layer", Integer.toString(widest.layer()));
         n.put("flip_token", Integer.toString(widest.token()));
-        n.put("flip_piece", DemoRun.piece(tokens[widest.token()]));
+        n.put("flip_piece", Fmt.code(DemoRun.piece(tokens[widest.token()])));
         n.put("flip_expected", Arrays.toString(widest.expectedExperts()));
         n.put("flip_actual", Arrays.toString(widest.actualExperts()));
+        n.put("flip_kept", Long.toString(widest.expectedExperts()[widest.expectedExperts().length - 1]));
+        n.put("flip_taken", Long.toString(widest.actualExperts()[widest.actualExperts().length - 1]));
         n.put("flip_margin", Fmt.sci(widest.margin()));
         n.put("tie_layer", Integer.toString(nearTie.layer()));
         n.put("tie_token", Integer.toString(nearTie.token()));
-        n.put("tie_piece", DemoRun.piece(tokens[nearTie.token()]));
+        n.put("tie_piece", Fmt.code(DemoRun.piece(tokens[nearTie.token()])));
         n.put("tie_margin", Fmt.sci(nearTie.margin()));
         n.put("top1", Fmt.percent(strict.logits().top1Agreement()));
-        n.put("first", strict.first().tensor());
+        n.put("first", Fmt.code(strict.first().tensor()));
+        Report replay = replayed(t, LOOSE);
+        Traces tie = realTie(t, nearTie.layer(), nearTie.token());
+        Report tieWithout = compare(tie, TIE);
         n.put("replayed", verdict(replay));
         n.put("replay_ties", Long.toString(replay.flips().stream().filter(Report.Flip::tie).count()));
         n.put("replay_wrong", Integer.toString(replay.wrongDecisions().size()));
-        n.put("replay_report", routingExcerpt(printed(replay)));
+        n.put("replay_report", Fmt.codeBlock("", routingExcerpt(printed(replay))));
+        n.put("tie_tol", Fmt.shortest(TIE.tieMargin()));
         n.put("tie_without", verdict(tieWithout));
-        n.put("tie_first", tieWithout.first().tensor());
-        n.put("tie_with", verdict(tieWith));
+        n.put("tie_first", Fmt.code(tieWithout.first().tensor()));
+        n.put("tie_with", verdict(replayed(tie, TIE)));
         return n;
     }
 

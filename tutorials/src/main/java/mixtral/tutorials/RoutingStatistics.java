@@ -12,8 +12,6 @@ import mixtral.evidence.Repetition;
 import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
 import mixtral.trace.TraceRecorder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
@@ -24,19 +22,15 @@ import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * Lesson 5: routing statistics of the trained demo model on a multilingual text: how evenly each layer spreads tokens over
+ * Lesson 8: routing statistics of the trained demo model on a multilingual text: how evenly each layer spreads tokens over
  * its experts, and how often consecutive tokens go to the same expert (the Mixtral paper's "repeated consecutive
- * assignments"), set beside the random baselines and the paper's Table 5.
+ * assignments"), set beside chance and, in {@link BesideThePaper}, beside the paper's Table 5.
  *
  * <p>Shape legend: T tokens, L layers, E experts, K experts per token.
  */
 public final class RoutingStatistics implements Lesson {
     /** A few sentences per domain; each domain runs as its own sequence, as the paper measured per domain. */
     static final Map<String, String> DOMAINS = domains();
-
-    /** Mixtral of Experts (arXiv:2401.04088), Table 5: layer 15, first-choice repetition, lowest and highest domain. */
-    static final double PAPER_LAYER15_FIRST_LOW = 0.236;
-    static final double PAPER_LAYER15_FIRST_HIGH = 0.284;
 
     private static Map<String, String> domains() {
         Map<String, String> d = new LinkedHashMap<>();
@@ -124,23 +118,18 @@ public final class RoutingStatistics implements Lesson {
 
     @Override
     public String markdown() {
-        return "05-routing-statistics.md";
+        return "08-routing-statistics.md";
     }
 
     @Override
     public Map<String, String> numbers() {
         Stats s = stats();
         int e = DemoRun.model().config().numLocalExperts();
-        int k = DemoRun.model().config().numExpertsPerTok();
         Map<String, String> n = new LinkedHashMap<>();
         n.put("tokens", Integer.toString(s.tokens()));
         n.put("pairs", Long.toString(s.all()[0].pairs()));
-        n.put("random_first", Fmt.percent(Repetition.randomFirst(e)));
-        n.put("random_either", Fmt.percent(Repetition.randomShareOne(e, k)));
         n.put("first_table", table(s, true));
         n.put("either_table", table(s, false));
-        double lo = 1;
-        double hi = 0;
         double lowest = 1;
         double highest = 0;
         for (double[] row : s.load()) {
@@ -149,28 +138,27 @@ public final class RoutingStatistics implements Lesson {
                 highest = Math.max(highest, v);
             }
         }
-        int hiLayer = 0;   // the layer whose repetition exceeds its load's chance the most
+        double lo = 1;
+        double hi = 0;
+        double chanceLo = 1;
+        double chanceHi = 0;
         for (int l = 0; l < s.all().length; l++) {
             lo = Math.min(lo, s.all()[l].first());
             hi = Math.max(hi, s.all()[l].first());
-            double excess = s.all()[l].first() - s.chanceGivenLoad(l);
-            if (excess > s.all()[hiLayer].first() - s.chanceGivenLoad(hiLayer)) {
-                hiLayer = l;
-            }
+            chanceLo = Math.min(chanceLo, s.chanceGivenLoad(l));
+            chanceHi = Math.max(chanceHi, s.chanceGivenLoad(l));
         }
         n.put("pairs_min", Long.toString(s.byDomain().values().stream().mapToLong(r -> r[0].pairs()).min().orElse(0)));
         n.put("pairs_max", Long.toString(s.byDomain().values().stream().mapToLong(r -> r[0].pairs()).max().orElse(0)));
-        n.put("high_layer", Integer.toString(hiLayer));
-        n.put("high_chance", Fmt.percent(s.chanceGivenLoad(hiLayer)));
-        n.put("high_first", Fmt.percent(s.all()[hiLayer].first()));
         n.put("either_last", Fmt.percent(s.all()[s.all().length - 1].either()));
         n.put("first_low", Fmt.percent(lo));
         n.put("first_high", Fmt.percent(hi));
+        n.put("chance_low", Fmt.percent(chanceLo));
+        n.put("chance_high", Fmt.percent(chanceHi));
         n.put("load_even", Fmt.percent(1.0 / e));
         n.put("load_low", Fmt.percent(lowest));
         n.put("load_high", Fmt.percent(highest));
-        n.put("paper_low", Fmt.percent(PAPER_LAYER15_FIRST_LOW));
-        n.put("paper_high", Fmt.percent(PAPER_LAYER15_FIRST_HIGH));
+        BesideThePaper.numbers(n);
         return n;
     }
 
@@ -216,46 +204,28 @@ public final class RoutingStatistics implements Lesson {
             first[l] = 100 * s.all()[l].first();
             either[l] = 100 * s.all()[l].either();
         }
-        XYChart chart = new XYChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
+        XYChart chart = new XYChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT + 110)
                 .title("Consecutive tokens routed alike: demo model vs chance")
                 .xAxisTitle("layer").yAxisTitle("% of consecutive token pairs").build();
         Charts.style(chart.getStyler());
         chart.getStyler().setYAxisMin(0.0).setYAxisMax(100.0);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         chart.addSeries("same first choice (demo)", x, first).setMarker(SeriesMarkers.CIRCLE);
-        chart.addSeries("share one of top-2 (demo)", x, either).setMarker(SeriesMarkers.SQUARE);
-        baseline(chart, "chance: 1/8 = 12.5%", x, 100 * Repetition.randomFirst(e), Charts.PALETTE[0]);
+        chart.addSeries("share one of top-" + k + " (demo)", x, either).setMarker(SeriesMarkers.SQUARE);
+        baseline(chart, "chance: 1/" + e + " = " + Fmt.percent(Repetition.randomFirst(e)), x,
+                100 * Repetition.randomFirst(e), Charts.PALETTE[0]);
         XYSeries given = chart.addSeries("chance given the layer's first-choice load", x, chance);
         given.setMarker(SeriesMarkers.NONE);
         given.setLineStyle(SeriesLines.DOT_DOT);
         given.setLineColor(Charts.PALETTE[0]);
-        baseline(chart, "chance: 1 - (6/8)(5/7) = 46.4%", x, 100 * Repetition.randomShareOne(e, k), Charts.PALETTE[1]);
-        Charts.save(chart, dir.resolve("05-repetition.png"));
+        baseline(chart, "chance: " + Facts.shareOneFormula(e, k) + " = " + Fmt.percent(Repetition.randomShareOne(e, k)),
+                x, 100 * Repetition.randomShareOne(e, k), Charts.PALETTE[1]);
+        Charts.save(chart, dir.resolve("08-repetition.png"));
 
-        CategoryChart paper = new CategoryChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
-                .title("Same first-choice expert for consecutive tokens")
-                .xAxisTitle("demo: its layers 0-5 on this lesson's text; paper: Mixtral 8x7B, layer 15, across domains")
-                .yAxisTitle("% of consecutive token pairs").build();
-        Charts.style(paper.getStyler());
-        paper.getStyler().setOverlapped(true);
-        paper.getStyler().setLabelsVisible(true);
-        paper.getStyler().setDecimalPattern("#0.0");
-        double lo = 100;
-        double hi = 0;
-        for (double v : first) {
-            lo = Math.min(lo, v);
-            hi = Math.max(hi, v);
-        }
-        List<String> bars = List.of("chance", "demo, lowest", "demo, highest", "paper, lowest", "paper, highest");
-        paper.addSeries("chance (1/8)", bars, Arrays.asList(100 * Repetition.randomFirst(e), null, null, null, null));
-        paper.addSeries("demo model (trained, 11M parameters)", bars, Arrays.asList(null, lo, hi, null, null));
-        paper.addSeries("Mixtral 8x7B (arXiv:2401.04088, Table 5)", bars,
-                Arrays.asList(null, null, null, 100 * PAPER_LAYER15_FIRST_LOW, 100 * PAPER_LAYER15_FIRST_HIGH));
-        Charts.save(paper, dir.resolve("05-against-the-paper.png"));
+        BesideThePaper.draw(dir.resolve("08-against-the-paper.png"));
 
         HeatMapChart heat = new HeatMapChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
-                .title("Expert load: share of the top-2 assignments each expert received (demo model)")
+                .title("Expert load: share of the top-" + k + " assignments each expert received (demo model)")
                 .xAxisTitle("expert").yAxisTitle("layer").build();
         Charts.style(heat.getStyler());
         heat.getStyler().setShowValue(true);
@@ -273,7 +243,7 @@ public final class RoutingStatistics implements Lesson {
             }
         }
         heat.addSeries("load %", experts, layerIds, cells);
-        Charts.save(heat, dir.resolve("05-expert-load.png"));
+        Charts.save(heat, dir.resolve("08-expert-load.png"));
     }
 
     private static void baseline(XYChart chart, String name, double[] x, double y, Color color) {

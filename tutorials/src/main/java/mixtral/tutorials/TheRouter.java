@@ -139,7 +139,8 @@ public final class TheRouter implements Lesson {
 
     /** Each expert's logit and softmax probability, the chosen ones in bold. */
     static String table(Worked w) {
-        StringBuilder s = new StringBuilder("| expert | logit | softmax over all 8 | chosen |\n|---:|---:|---:|:---:|\n");
+        StringBuilder s = new StringBuilder("| expert | logit | softmax over all " + w.logits().length
+                + " | chosen |\n|---:|---:|---:|:---:|\n");
         for (int e = 0; e < w.logits().length; e++) {
             int rank = indexOf(w.experts(), e);
             String b = rank >= 0 ? "**" : "";
@@ -192,16 +193,16 @@ public final class TheRouter implements Lesson {
                 .xAxisTitle("expert").yAxisTitle("logit").build();
         Charts.style(logits.getStyler());
         logits.getStyler().setOverlapped(true);
-        logits.addSeries("chosen (top-2)", experts, chosen);
+        logits.addSeries("chosen (top-" + w.experts().length + ")", experts, chosen);
         logits.addSeries("not chosen", experts, other);
         Charts.save(logits, dir.resolve("02-router-logits.png"));
 
         CategoryChart mix = new CategoryChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
-                .title("Softmax over all 8, and the routing weights after top-2")
+                .title("Softmax over all " + w.logits().length + ", and the routing weights after top-" + w.experts().length)
                 .xAxisTitle("expert").yAxisTitle("probability / weight").build();
         Charts.style(mix.getStyler());
-        mix.addSeries("softmax over all 8 experts", experts, probs);
-        mix.addSeries("routing weight (top-2, renormalised)", experts, weights);
+        mix.addSeries("softmax over all " + w.logits().length + " experts", experts, probs);
+        mix.addSeries("routing weight (top-" + w.experts().length + ", renormalised)", experts, weights);
         Charts.save(mix, dir.resolve("02-router-weights.png"));
     }
 }

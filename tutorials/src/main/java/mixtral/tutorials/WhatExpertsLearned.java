@@ -52,6 +52,17 @@ public final class WhatExpertsLearned implements Lesson {
         return List.of(best);
     }
 
+    /** The most telling cell of one group, by its name in the evidence file ("en", ..., "code"). */
+    static TellingCell specialist(String group) {
+        List<String> names = evidence().groups();
+        for (TellingCell c : specialists()) {
+            if (names.get(c.group()).equals(group)) {
+                return c;
+            }
+        }
+        throw new IllegalStateException("the evidence file has no group '" + group + "'");
+    }
+
     /** Share of a prompt's tokens (BOS left out) whose first choice in each layer is each expert: [L][E]. */
     static double[][] firstChoiceShares(String text) {
         long[][][] experts = RoutingStatistics.route(text);                   // [L][T][K]
@@ -96,6 +107,7 @@ public final class WhatExpertsLearned implements Lesson {
         int bestRandom = Argmax.of(random);
         Map<String, String> n = new LinkedHashMap<>();
         n.put("windows", Integer.toString(ev.heldout().windowsPerSource()));
+        n.put("window_tokens", Integer.toString(ev.heldout().windowTokens()));
         n.put("heldout_tokens", Fmt.grouped(ev.tokens()));
         n.put("mi_table", miTable(trained, random, accTrained, accRandom, repTrained, repRandom));
         n.put("best_layer", Integer.toString(best));
@@ -104,7 +116,7 @@ public final class WhatExpertsLearned implements Lesson {
         n.put("best_random_mi", Fmt.fixed(random[bestRandom], 2));
         n.put("best_acc", Fmt.percent(accTrained[best]));
         n.put("best_acc_random", Fmt.percent(accRandom[best]));
-        n.put("max_bits", Fmt.fixed(Math.log(ev.groups().size()) / Math.log(2), 2));
+        n.put("max_bits", Fmt.fixed(maxBits(), 2));
         StringBuilder spec = new StringBuilder();
         for (TellingCell s : specialists()) {
             spec.append("- ").append(ev.groups().get(s.group())).append(": layer ").append(s.layer()).append(", expert ")
@@ -112,6 +124,38 @@ public final class WhatExpertsLearned implements Lesson {
                     .append(Fmt.fixed(s.lift(), 1)).append(" times its share over all groups\n");
         }
         n.put("specialists", spec.toString().strip());
+        int groups = evidence().groups().size();
+        n.put("groups", Integer.toString(groups));
+        n.put("chance_accuracy", Fmt.percent(1.0 / groups));
+        TellingCell code = specialist("code");
+        n.put("code_layer", Integer.toString(code.layer()));
+        n.put("code_lift", Fmt.fixed(code.lift(), 1));
+        TellingCell german = specialist("de");
+        n.put("de_layer", Integer.toString(german.layer()));
+        n.put("de_share", Fmt.percent(german.share()));
+        List<Double> weak = new ArrayList<>();   // languages whose most telling expert takes under twice its usual share
+        List<String> strong = new ArrayList<>();
+        for (TellingCell c : specialists()) {
+            String name = evidence().groups().get(c.group());
+            if (!name.equals("code")) {
+                if (c.lift() < 2) {
+                    weak.add(c.lift());
+                } else {
+                    strong.add(name + ": " + Fmt.fixed(c.lift(), 1) + " times a share of " + Fmt.percent(c.share()));
+                }
+            }
+        }
+        n.put("weak_lift_low", Fmt.fixed(weak.stream().mapToDouble(x -> x).min().orElse(0), 1));
+        n.put("weak_lift_high", Fmt.fixed(weak.stream().mapToDouble(x -> x).max().orElse(0), 1));
+        n.put("strong_lift", String.join("; ", strong));
+        List<String> below = new ArrayList<>();
+        for (int l = 0; l < trained.length; l++) {
+            if (trained[l] < random[l]) {
+                below.add(Integer.toString(l));
+            }
+        }
+        n.put("below_random", below.size() == 1 ? below.get(0)
+                : String.join(", ", below.subList(0, below.size() - 1)) + " and " + below.get(below.size() - 1));
         double[] tv = frenchVersusJava();
         int tvBest = Argmax.of(tv);
         n.put("tv_layer", Integer.toString(tvBest));
@@ -119,6 +163,11 @@ public final class WhatExpertsLearned implements Lesson {
         n.put("tv_min", Fmt.fixed(tv[argmin(tv)], 2));
         n.put("tv_min_layer", Integer.toString(argmin(tv)));
         return n;
+    }
+
+    /** log2 G: what the first-choice expert could say about the group at most, with G groups weighted equally. */
+    static double maxBits() {
+        return Math.log(evidence().groups().size()) / Math.log(2);
     }
 
     private static int argmin(double[] xs) {
@@ -157,7 +206,8 @@ public final class WhatExpertsLearned implements Lesson {
         }
         CategoryChart mi = new CategoryChartBuilder().width(Charts.WIDTH).height(Charts.HEIGHT)
                 .title("How much a token's first-choice expert says about its language (held-out text)")
-                .xAxisTitle("layer").yAxisTitle("mutual information, bits (at most 2.58)").build();
+                .xAxisTitle("layer").yAxisTitle("mutual information, bits (at most " + Fmt.fixed(maxBits(), 2) + ")")
+                .build();
         Charts.style(mi.getStyler());
         mi.getStyler().setLabelsVisible(true);
         mi.getStyler().setDecimalPattern("0.00");

@@ -46,16 +46,74 @@ class LessonsTest {
     @TestFactory
     Stream<DynamicTest> everyNumberTheTextQuotesIsWhatTheLessonComputes() {
         return Lessons.all().stream().map(lesson -> DynamicTest.dynamicTest(lesson.markdown(), () -> {
-            Map<String, String> marked = Marks.read(text(lesson));
-            Map<String, String> computed = computed(lesson);
-            for (Map.Entry<String, String> m : marked.entrySet()) {
-                assertTrue(computed.containsKey(m.getKey()),
-                        lesson.markdown() + " marks '" + m.getKey() + "', which the lesson does not compute");
-                assertTrue(Marks.agree(computed.get(m.getKey()), m.getValue()), lesson.markdown() + ": the number '"
-                        + m.getKey() + "' is stale: the text says '" + m.getValue() + "', the code computes '"
-                        + computed.get(m.getKey()) + "'" + HOW);
-            }
+            List<String> problems = Marks.problems(text(lesson), Lessons.quotable(computed(lesson)));
+            assertTrue(problems.isEmpty(), lesson.markdown() + ": " + String.join("; ", problems) + HOW);
         }));
+    }
+
+    @Test
+    void theTutorialsReadmeQuotesOnlyFactsAndEachIsCurrent() throws IOException {
+        List<String> problems = Marks.problems(readme(), Facts.all());
+        assertTrue(problems.isEmpty(), "README.md: " + String.join("; ", problems) + HOW);
+    }
+
+    @Test
+    void everyFactIsQuotedBySomeLessonOrTheReadme() throws IOException {
+        List<String> unquoted = new ArrayList<>(Facts.all().keySet());
+        unquoted.removeAll(Marks.read(readme()).keySet());
+        for (Lesson lesson : Lessons.all()) {
+            unquoted.removeAll(Marks.read(text(lesson)).keySet());
+        }
+        assertTrue(unquoted.isEmpty(), "Facts computes " + unquoted + ", which no text quotes: drop them");
+    }
+
+    @Test
+    void aHiddenSizeThatDisagreesWithTheModelIsCaught() throws IOException {
+        Lesson router = Lessons.all().stream().filter(l -> l instanceof TheRouter).findFirst().orElseThrow();
+        String right = Facts.all().get("demo.d");
+        String wrong = Integer.toString(Integer.parseInt(right) / 3);
+        String text = text(router);
+        assertTrue(text.contains("<!--n:demo.d-->" + right + "<!--/n-->"), "lesson 2 quotes the demo's hidden size");
+        List<String> problems = Marks.problems(text.replace("<!--n:demo.d-->" + right, "<!--n:demo.d-->" + wrong),
+                Lessons.quotable(computed(router)));
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("demo.d") && problems.get(0).contains(wrong), problems.get(0));
+        assertTrue(Marks.problems("<!--n:demo.typo-->1<!--/n-->", Facts.all()).get(0).contains("nothing computes"));
+    }
+
+    @Test
+    void aLessonMayNotNameItsOwnNumberLikeAFact() {
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> Lessons.quotable(Map.of("demo.d", "64")));
+        assertTrue(e.getMessage().contains("demo.d"));
+    }
+
+    @Test
+    void theFactsAboutTheDemoModelAreTheOnesItsTrainingRunRecorded() {
+        var run = Facts.trainingRun();
+        Map<String, String> f = Facts.all();
+        assertEquals(Fmt.grouped(run.get("parameters").asLong()), f.get("demo.params_exact"),
+                "docs/trained-model/run.json counts other parameters than the demo model's configuration gives");
+        var shape = run.get("shape");
+        assertEquals(shape.get("hidden_size").asText(), f.get("demo.d"));
+        assertEquals(shape.get("num_hidden_layers").asText(), f.get("demo.layers"));
+        assertEquals(shape.get("num_local_experts").asText(), f.get("demo.e"));
+        assertEquals(shape.get("num_experts_per_tok").asText(), f.get("demo.k"));
+        assertEquals(shape.get("num_attention_heads").asText(), f.get("demo.h"));
+        assertEquals(shape.get("num_key_value_heads").asText(), f.get("demo.kv"));
+        assertEquals(shape.get("intermediate_size").asText(), f.get("demo.f"));
+    }
+
+    @Test
+    void settingsAreWrittenAsTheCommandLineTakesThem() {
+        assertEquals("1e-4", Fmt.shortest(1e-4));
+        assertEquals("2.5e-5", Fmt.shortest(2.5e-5));
+        assertEquals("0.2", Fmt.shortest(0.2));
+        assertEquals("0.02", Fmt.shortest(0.02));
+        assertEquals("1e-2", Fmt.shortest(0.01));
+        assertEquals("0.1", Fmt.shortest(0.1));
+        assertEquals("1 - (6/8)(5/7)", Facts.shareOneFormula(8, 2));
+        assertEquals("1 - (3/4)", Facts.shareOneFormula(4, 1));
     }
 
     @TestFactory
@@ -97,9 +155,13 @@ class LessonsTest {
         }));
     }
 
+    static String readme() throws IOException {
+        return Files.readString(TUTORIALS.resolve("README.md"), StandardCharsets.UTF_8);
+    }
+
     @Test
     void theTutorialsReadmeListsEveryLesson() throws IOException {
-        String readme = Files.readString(TUTORIALS.resolve("README.md"), StandardCharsets.UTF_8);
+        String readme = readme();
         for (Lesson lesson : Lessons.all()) {
             assertTrue(readme.contains("](" + lesson.markdown() + ")"), "README.md does not link " + lesson.markdown());
         }
