@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -22,6 +27,7 @@ import mixtral.testing.Prerequisites;
 import mixtral.trace.Trace;
 import mixtral.trace.TraceRecorder;
 import mixtral.weights.Checkpoint;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,8 +46,19 @@ class LlamaCppFaithfulnessTest {
             "layers.*.moe.router_probs", "layers.*.moe.selected_experts", "layers.*.moe.routing_weights",
             "layers.*.moe.out", "layers.*.resid_post", "final_norm", "logits");
 
+    /** Largest scaled error per case, written to target/llamacpp-faithfulness.txt for docs/engines.md. */
+    private static final Map<String, Double> REACHED = new ConcurrentSkipListMap<>();
+
     @TempDir
     Path tmp;
+
+    @AfterAll
+    static void writeReport() throws IOException {
+        StringBuilder s = new StringBuilder("largest scaled error, llama.cpp F32 vs the reference, per golden case\n");
+        REACHED.forEach((c, e) -> s.append(String.format(Locale.ROOT, "%-32s %.2e%n", c, e)));
+        Files.createDirectories(Path.of("target"));
+        Files.writeString(Path.of("target", "llamacpp-faithfulness.txt"), s);
+    }
 
     @BeforeAll
     static void librariesArePresent() {
@@ -64,7 +81,9 @@ class LlamaCppFaithfulnessTest {
             Report r = compare(model, tokens, llama);
             assertTrue(r.passed(), () -> c + ":\n" + text(r));
             assertEquals(List.of(), r.flips(), c + ": llama.cpp chose other experts");
-            assertTrue(r.tensors().stream().allMatch(d -> d.scaledMaxError() < 1e-5),
+            double worst = r.tensors().stream().mapToDouble(Report.TensorDiff::scaledMaxError).max().orElse(0);
+            REACHED.put(c.name(), worst);
+            assertTrue(worst < 1e-5,
                     () -> c + ": a scaled error above 1e-5:\n" + text(r));
         }
     }
