@@ -3,7 +3,8 @@
  * adapter (mixtral.engines.llamacpp) to read. Linked against the prebuilt libraries of node-llama-cpp 3.22.1
  * (llama.cpp v0.5.0); the declarations below are our own, written from the facts of that release's public headers
  * (include/llama.h, ggml/include/ggml.h, ggml-backend.h). A struct passed by value must match the library's layout
- * field for field: LlamaCppAbiTest holds these against the binaries' behaviour.
+ * field for field; LlamaCppFaithfulnessTest would catch a wrong one (a misplaced callback dumps nothing, and every
+ * tensor it requires goes missing).
  *
  * usage: llama_trace LIBDIR MODEL.gguf OUT.bin THREADS IDS NAME...
  *   IDS    token ids, comma separated
