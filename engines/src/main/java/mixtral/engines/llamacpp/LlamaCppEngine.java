@@ -81,6 +81,26 @@ public final class LlamaCppEngine {
                         + " tokens with every output requested, " + threads + " threads");
     }
 
+    /** llama.cpp's token ids of {@code text} (BOS first), with the vocabulary of a GGUF file as llama.cpp reads it. */
+    public static long[] tokenize(Path gguf, String text) {
+        Path libDir = LlamaCppLibraries.require();
+        Path exe = TraceProgram.compiled(libDir);
+        try {
+            Process p = new ProcessBuilder(exe.toString(), "tokenize", libDir.toString(), gguf.toString(), text)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            String out = new String(p.getInputStream().readAllBytes()).strip();
+            if (p.waitFor() != 0 || out.isEmpty()) {
+                throw new IllegalStateException("llama.cpp could not tokenize with " + gguf);
+            }
+            return Arrays.stream(out.split(",")).mapToLong(Long::parseLong).toArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while llama.cpp tokenized", e);
+        }
+    }
+
     /** Token ids in the vocabulary; no sliding window shorter than the sequence, which llama.cpp's llama lacks. */
     static void check(MixtralConfig c, long[] tokens) {
         if (tokens.length == 0) {

@@ -7,6 +7,7 @@
  * tensor it requires goes missing).
  *
  * usage: llama_trace LIBDIR MODEL.gguf OUT.bin THREADS IDS NAME...
+ *        llama_trace tokenize LIBDIR MODEL.gguf TEXT      (prints llama.cpp's token ids of TEXT, BOS first)
  *   IDS    token ids, comma separated
  *   NAME   graph tensor names to dump (e.g. ffn_moe_topk-0); the first tensor of each exact name is kept
  * OUT.bin: "MXTD", u32 version 1, then per tensor: u32 name length, name, u32 kind (0 f32, 1 i32), i64 ne[4]
@@ -86,6 +87,8 @@ struct llama_batch llama_batch_init(int32_t n_tokens, int32_t embd, int32_t n_se
 void llama_batch_free(struct llama_batch batch);
 int32_t llama_decode(void *ctx, struct llama_batch batch);
 float *llama_get_logits_ith(void *ctx, int32_t i);
+int32_t llama_tokenize(const void *vocab, const char *text, int32_t text_len, int32_t *tokens, int32_t n_tokens_max,
+                       bool add_special, bool parse_special);
 void llama_free(void *ctx);
 void llama_model_free(void *model);
 const char *ggml_get_name(const struct ggml_tensor_head *t);
@@ -158,7 +161,31 @@ static bool on_tensor(struct ggml_tensor_head *t, bool ask, void *user_data) {
     return true;
 }
 
+/* The vocabulary of the GGUF file, read as llama.cpp reads it, tokenizing TEXT. */
+static int tokenize(const char *libdir, const char *path, const char *text) {
+    llama_log_set(quiet, NULL);
+    ggml_backend_load_all_from_path(libdir);
+    struct llama_model_params mp = llama_model_default_params();
+    mp.vocab_only = true;
+    void *model = llama_model_load_from_file(path, mp);
+    if (!model) {
+        fprintf(stderr, "llama_trace: llama.cpp could not load %s\n", path);
+        return 1;
+    }
+    int32_t len = (int32_t) strlen(text);
+    int32_t *ids = malloc(sizeof(int32_t) * (size_t) (len + 2));
+    int32_t n = llama_tokenize(llama_model_get_vocab(model), text, len, ids, len + 2, true, false);
+    for (int32_t i = 0; i < n; i++) {
+        printf("%d%s", ids[i], i + 1 < n ? "," : "\n");
+    }
+    llama_model_free(model);
+    return n < 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 5 && strcmp(argv[1], "tokenize") == 0) {
+        return tokenize(argv[2], argv[3], argv[4]);
+    }
     if (argc < 6) {
         fprintf(stderr, "usage: llama_trace LIBDIR MODEL.gguf OUT.bin THREADS IDS NAME...\n");
         return 2;

@@ -1,11 +1,14 @@
 package mixtral.engines.llamacpp;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import mixtral.demo.DemoModel;
 import mixtral.trace.TensorNames;
@@ -43,6 +46,18 @@ record GoldenCases(String name, Path modelDir, long[] tokens) {
 
     static GoldenCases named(String name) {
         return all().stream().filter(c -> c.name.equals(name)).findFirst().orElseThrow();
+    }
+
+    /** The prompt's text, for the cases made from text (the demo model's). */
+    Optional<String> text() {
+        Path json = (name.startsWith("trained/") ? CASES.resolve(name) : modelDir).resolve("case.json");
+        try {
+            JsonNode t = new ObjectMapper()
+                    .readTree(json.toFile()).get("text");
+            return Optional.ofNullable(t).map(JsonNode::asText);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static long[] tokens(Path dir) {

@@ -1,11 +1,15 @@
 package mixtral.engines.llamacpp;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Arrays;
 import mixtral.cli.Main;
+import mixtral.demo.DemoModel;
+import mixtral.gguf.MixtralGguf;
+import mixtral.tokenizer.Tokenizer;
 import mixtral.gguf.GgmlType;
 import mixtral.model.MixtralModel;
 import mixtral.testing.Prerequisites;
@@ -64,6 +68,24 @@ class LlamaCppAdapterTest {
         }
         assertTrue(differing > 0, "Q4_0 moves some routing on this prompt: the trace must show llama.cpp's choices");
         assertTrue(llama.metadata().get(LlamaCppEngine.ENGINE).endsWith("Q4_0"), llama.metadata().toString());
+    }
+
+    @Test
+    void llamaCppTokenizesTheGoldenPromptsAsSentencePieceDidFromOurVocabulary() {
+        Path gguf = tmp.resolve("demo.gguf");
+        try (Checkpoint checkpoint = Checkpoint.open(DemoModel.folder())) {
+            MixtralGguf.write(checkpoint, DemoModel.folder(), GgmlType.Q8_0, gguf);
+        }
+        int checked = 0;
+        for (GoldenCases c : GoldenCases.trained()) {
+            String text = c.text().orElseThrow();
+            assertArrayEquals(c.tokens(), LlamaCppEngine.tokenize(gguf, text), c + ": " + text);
+            checked++;
+        }
+        assertEquals(7, checked);
+        long[] ours = Arrays.stream(Tokenizer.load(DemoModel.folder().resolve("tokenizer.model"))
+                .encode("Ça va ☃", true)).asLongStream().toArray();
+        assertArrayEquals(ours, LlamaCppEngine.tokenize(gguf, "Ça va ☃"), "byte fallback");
     }
 
     @Test
