@@ -78,7 +78,7 @@ public final class InspectCommand implements Callable<Integer>, PluginCommand {
         Inspector inspector = new Inspector(m, limits, runner, store);
         String example = CliProgress.whileRunning(inspector, "tracing the example prompt", inspector::traceExample);
 
-        Javalin app = InspectorApp.create(inspector);
+        Javalin app = InspectorApp.create(inspector, host);
         CountDownLatch stopped = new CountDownLatch(1);
         app.unsafe.events.serverStopped(() -> {
             runner.close();

@@ -1,4 +1,6 @@
 // Builds DOM from data with textContent only: nothing derived from a prompt ever goes through innerHTML.
+// `style` is an object of CSS properties, set through the CSSOM: the server's Content-Security-Policy refuses
+// style attributes (a string would be one), so that injected markup cannot style the page either.
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -6,6 +8,7 @@ export function el(tag, attrs = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (key === 'class') node.className = value;
     else if (key === 'text') node.textContent = value;
+    else if (key === 'style') for (const [name, v] of Object.entries(value)) node.style.setProperty(name, v);
     else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? '' : value);
   }

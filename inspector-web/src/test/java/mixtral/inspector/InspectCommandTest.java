@@ -77,7 +77,7 @@ class InspectCommandTest {
         InspectCommand.Started s = cmd.start();
         try {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(s.url() + "api/traces"))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"tokens\": [1, 5, 9, 200]}")).build(),
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"tokens\": [1, 5, 9, 200]}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(201, r.statusCode(), r.body());
             HttpResponse<String> model = HttpClient.newHttpClient().send(

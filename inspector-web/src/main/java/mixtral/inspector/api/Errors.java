@@ -1,7 +1,5 @@
 package mixtral.inspector.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -22,19 +20,18 @@ public final class Errors {
     /** Registers the handlers; {@code maxRequestBytes} goes into the message of a 413 for a body that is too large. */
     public static void register(RoutesConfig routes, int maxRequestBytes) {
         routes.exception(BadInputException.class, (e, ctx) -> send(ctx, 400, e.getMessage()));
-        routes.exception(UnrecognizedPropertyException.class, (e, ctx) -> send(ctx, 400, "unknown field \""
-                + e.getPropertyName() + "\"; expected " + e.getKnownPropertyIds()));
-        routes.exception(JsonProcessingException.class,
-                (e, ctx) -> send(ctx, 400, "malformed JSON: " + oneLine(e.getOriginalMessage())));
         routes.exception(NotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage()));
         routes.exception(TooLongException.class, (e, ctx) -> send(ctx, 413, e.getMessage()));
         routes.exception(BusyException.class, (e, ctx) -> {
             ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
             send(ctx, 429, e.getMessage());
         });
-        routes.exception(HttpResponseException.class, (e, ctx) -> send(ctx, e.getStatus(), e.getStatus() == 413
-                ? "request body too large: this server accepts at most " + maxRequestBytes + " bytes"
-                : e.getMessage()));
+        routes.exception(HttpResponseException.class, (e, ctx) -> send(ctx, e.getStatus(), switch (e.getStatus()) {
+            case 413 -> "request body too large: this server accepts at most " + maxRequestBytes + " bytes";
+            case 405 -> "method " + ctx.method() + " is not allowed on " + ctx.path() + "; it takes "
+                    + String.join(", ", e.getDetails().values());
+            default -> e.getMessage();
+        }));
         routes.exception(Exception.class, (e, ctx) -> {
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
             send(ctx, 500, "internal error: " + e.getClass().getSimpleName() + " (see the server log)");

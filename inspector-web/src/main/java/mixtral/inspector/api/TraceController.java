@@ -1,5 +1,6 @@
 package mixtral.inspector.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.io.IOException;
@@ -14,14 +15,17 @@ import mixtral.inspector.engine.Inspector;
 /** The {@code /api/traces} endpoints: HTTP in, {@link Inspector} calls, JSON out. */
 public final class TraceController {
     private final Inspector inspector;
+    private final ObjectMapper json;
 
-    public TraceController(Inspector inspector) {
+    /** {@code json} reads request bodies; it is the server's mapper, set up by {@link StrictJson#configure}. */
+    public TraceController(Inspector inspector, ObjectMapper json) {
         this.inspector = inspector;
+        this.json = json;
     }
 
     public void create(Context ctx) {
-        TraceRequest req = ctx.bodyAsClass(TraceRequest.class);
-        if (req == null || (req.prompt() == null) == (req.tokens() == null)) {
+        TraceRequest req = StrictJson.body(ctx, json, TraceRequest.class);
+        if ((req.prompt() == null) == (req.tokens() == null)) {
             throw new BadInputException("give exactly one of \"prompt\" (text) and \"tokens\" (a list of ids)");
         }
         if (req.prompt() != null && req.prompt().isBlank()) {

@@ -17,6 +17,7 @@ import mixtral.trace.Recorder;
 import mixtral.trace.Trace;
 import mixtral.trace.TensorNames;
 import mixtral.trace.TraceRecorder;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The inspector's domain: turns prompts into recorded traces and traces into views. A trace's id is a digest of the
@@ -125,8 +126,15 @@ public final class Inspector {
         });
     }
 
+    /** This model's stored trace under {@code id}; a foreign file there is not one, and the new trace replaces it. */
     private Optional<Traced> stored(String id) {
-        return store.find(id).map(trace -> new Traced(id, analysisOf(id, trace), true));
+        return store.find(id).flatMap(trace -> {
+            try {
+                return Optional.of(new Traced(id, analysisOf(id, trace), true));
+            } catch (NotFoundException foreign) {
+                return Optional.empty();
+            }
+        });
     }
 
     /** One forward pass over {@code tokens}, recorded, with this model's fingerprint in the metadata. */
@@ -168,12 +176,20 @@ public final class Inspector {
         return analysisOf(id, store.find(id).orElseThrow(() -> new NotFoundException("no trace with id '" + id + "'")));
     }
 
-    /** The views of a stored trace, which must have been recorded with this model. */
+    /**
+     * The views of a stored trace, which must be this model's trace of the tokens its id names: a file of another
+     * model, or of no inspector, put in the data folder under an id is no trace of this one, and 404 like any unknown id.
+     */
     private TraceAnalysis analysisOf(String id, Trace trace) {
         String fingerprint = trace.metadata().get(FINGERPRINT_KEY);
-        if (fingerprint != null && !fingerprint.equals(model.fingerprint())) {
+        if (!model.fingerprint().equals(fingerprint)) {
             throw new NotFoundException("trace '" + id + "' was recorded with another model ("
-                    + trace.metadata().getOrDefault("inspector.model", "unknown") + ")");
+                    + (fingerprint == null ? "its file names none"
+                            : trace.metadata().getOrDefault("inspector.model", "unknown")) + ")");
+        }
+        INDArray tokens = trace.tensors().get(TensorNames.TOKENS);
+        if (tokens == null || !id.equals(idOf(tokens.toLongVector()))) {
+            throw new NotFoundException("trace '" + id + "' holds other tokens than its id names");
         }
         return new TraceAnalysis(trace, model.config(), model.codec());
     }

@@ -1,9 +1,16 @@
 package mixtral.inspector.engine;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -13,14 +20,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Traces by id: the most recently used ones in memory (bounded in count and bytes), every one on disk as {@code <id>.safetensors} in the data
- * directory (written atomically by the safetensors writer: a temporary file moved into place), so that a restart
- * loses none and a trace URL can be shared. A file that cannot be read is reported once in the log and treated as
- * absent. Without a directory, traces live in memory only (for tests).
+ * Traces by id: the most recently used ones in memory (bounded in count and bytes), every one on disk as
+ * {@code <id>.safetensors} in the data directory, so that a restart loses none and a trace URL can be shared. A file
+ * is written under a temporary {@code .partial} name, forced to the disk and then moved into place, so a crash leaves
+ * the old file or the new one, whole; the {@code .partial} files an interrupted write leaves are removed when a store
+ * opens the directory. A file that cannot be read is reported once in the log and treated as absent. Without a
+ * directory, traces live in memory only (for tests).
  */
 public final class TraceStore {
     private static final Logger LOG = LoggerFactory.getLogger(TraceStore.class);
     private static final Pattern ID = Pattern.compile("[0-9a-f]{16}");
+    /** How unfinished files end, ours and the safetensors writer's alike. */
+    static final String PARTIAL = ".partial";
 
     /** Memory the cached traces may take (their tensors are off-heap, counted at 4 bytes per element). */
     public static final long CACHE_BYTES = 512L << 20;
@@ -41,9 +52,10 @@ public final class TraceStore {
         if (dir != null) {
             try {
                 Files.createDirectories(dir);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new mixtral.BadInputException("cannot create the data directory " + dir + ": " + e.getMessage());
             }
+            removeUnfinished(dir);
         }
         this.dir = dir;
         this.capacity = capacity;
@@ -74,10 +86,60 @@ public final class TraceStore {
 
     public synchronized void put(String id, Trace trace) {
         if (dir != null) {
-            trace.write(file(id));
+            writeDurably(id, trace);
             unreadable.remove(id);
         }
         remember(id, trace);
+    }
+
+    /** Temporary file, forced to the disk, moved into place, and the directory entry forced too. */
+    private void writeDurably(String id, Trace trace) {
+        Path tmp = null;
+        try {
+            tmp = Files.createTempFile(dir, "." + id + ".", PARTIAL);
+            trace.write(tmp);
+            try (FileChannel data = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                data.force(true);
+            }
+            Files.move(tmp, file(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            tmp = null;
+            forceDirectory();
+        } catch (IOException | RuntimeException e) {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // removed at the next start instead
+                }
+            }
+            throw e instanceof IOException io ? new UncheckedIOException("cannot write trace " + id + " to " + dir
+                    + ": " + io.getMessage(), io) : (RuntimeException) e;
+        }
+    }
+
+    /** Makes the rename itself durable where the platform allows opening a directory (not on Windows). */
+    private void forceDirectory() {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException e) {
+            LOG.debug("cannot force the directory {}: {}", dir, e.getMessage());
+        }
+    }
+
+    /** Deletes the regular files named {@code *.partial}: what writes cut short by a crash or kill left behind. */
+    private static void removeUnfinished(Path dir) {
+        try (var files = Files.list(dir)) {
+            List<Path> unfinished = files.filter(f -> f.getFileName().toString().endsWith(PARTIAL)
+                    && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).toList();
+            for (Path f : unfinished) {
+                Files.deleteIfExists(f);
+            }
+            if (!unfinished.isEmpty()) {
+                LOG.info("removed {} unfinished trace file(s) from {}", unfinished.size(), dir);
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot clean unfinished files from {}: {}", dir, e.getMessage());
+        }
     }
 
     /** How many traces are in memory now. */
@@ -111,7 +173,7 @@ public final class TraceStore {
         }
         try (var files = Files.list(dir)) {
             return files.filter(f -> f.getFileName().toString().matches("[0-9a-f]{16}\\.safetensors")).count();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return 0;
         }
     }

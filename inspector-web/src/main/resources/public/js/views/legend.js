@@ -5,7 +5,7 @@ const d3 = window.d3;
 
 export function expertLegend(experts, colors, note) {
   const items = d3.range(experts).map(e => el('span', { class: 'swatch-item' },
-    el('span', { class: 'swatch', style: `background:${colors(e)}` }), `expert ${e}`));
+    el('span', { class: 'swatch', style: { background: colors(e) } }), `expert ${e}`));
   return el('div', { class: 'legend' }, ...items, note ? el('span', { class: 'legend-note', text: note }) : null);
 }
 

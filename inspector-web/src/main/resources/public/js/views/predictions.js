@@ -10,6 +10,6 @@ export function predictionList(predictions, onPick) {
       onclick: onPick ? () => onPick(p) : undefined,
     },
     el('span', { class: 'tok', text: p.text }),
-    el('span', { class: 'bar', style: `width:${(60 * p.prob) / top}px` }),
+    el('span', { class: 'bar', style: { width: `${(60 * p.prob) / top}px` } }),
     el('span', { class: 'num', text: pct(p.prob) })))));
 }

@@ -62,7 +62,7 @@ export function drawRoutingMap(container, summary, ctx) {
 /** Tooltip lines: the token, the chosen experts and weights, and every expert's router probability. */
 export function describe(cell, token, ctx) {
   const rows = byProbability(cell.probs).map(e => el('div', { class: 'tip-row' },
-    el('span', { class: 'swatch', style: `background:${ctx.colors(e)}` }),
+    el('span', { class: 'swatch', style: { background: ctx.colors(e) } }),
     el('span', { text: `expert ${e}` }),
     el('span', { class: 'num', text: pct(cell.probs[e]) }),
     cell.experts.includes(e) ? el('span', { class: 'tip-chosen', text: `chosen, weight ${pct(cell.weights[cell.experts.indexOf(e)])}` }) : null));

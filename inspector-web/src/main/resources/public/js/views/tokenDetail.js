@@ -15,7 +15,7 @@ export function drawTokenDetail(container, detail, ctx) {
     el('th', { scope: 'row' }, el('button', { type: 'button', class: 'link', text: `L${d.layer}`,
       title: `show layer ${d.layer} in the router heatmap`, onclick: () => ctx.onLayer(d.layer) })),
     el('td', {}, d.experts.map((e, i) => el('span', {
-      class: 'chip', style: `background:${ctx.colors(e)};color:${textOn(ctx.colors(e))}`, 'data-expert': e,
+      class: 'chip', style: { background: ctx.colors(e), color: textOn(ctx.colors(e)) }, 'data-expert': e,
     }, `${e} · ${pct(d.weights[i])}`))),
     el('td', { title: Array.from(d.probs, (p, e) => `expert ${e}: ${pct(p)} (logit ${fmt(d.logits[e], 2)})`).join('\n') },
       distributionBars(d.probs, d.experts, ctx.colors)),

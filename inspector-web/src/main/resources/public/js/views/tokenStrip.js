@@ -9,7 +9,7 @@ export function drawTokenStrip(container, summary, layer, generatedFrom, ctx) {
     class: `token${t.position >= generatedFrom ? ' generated' : ''}`,
     'data-token': t.position,
     'data-expert': routing[t.position].experts[0],
-    style: `border-bottom-color:${ctx.colors(routing[t.position].experts[0])}`,
+    style: { 'border-bottom-color': ctx.colors(routing[t.position].experts[0]) },
     title: `#${t.position} · piece ${t.piece} · id ${t.id} · layer ${layer}: experts ${routing[t.position].experts.join(', ')}`
       + `${t.position >= generatedFrom ? ' · generated' : ''}`,
     onclick: () => ctx.onToken(t.position),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.javalin.http.HttpResponseException;
 import mixtral.BadInputException;
 import mixtral.inspector.Fixtures;
 import mixtral.inspector.api.Dto.ModelInfo;
@@ -31,6 +32,29 @@ class HandlersTest {
                 Errors.oneLine("Cannot deserialize value of type `mixtral.inspector.api.Dto$TraceRequest` from Array"
                         + " value\n at [Source: (String)\"[1]\"; line: 1, column: 1]"));
         assertEquals("", Errors.oneLine(null));
+    }
+
+    @Test
+    void aPercentInAUrlNeedsTwoHexadecimalDigitsAfterIt() {
+        assertEquals(-1, PercentEncoding.firstBadEscape("/api/traces/a%2Fb?layer=%41&head=%e9"));
+        assertEquals(4, PercentEncoding.firstBadEscape("/js/%u0041.js"));
+        assertEquals(1, PercentEncoding.firstBadEscape("/%"));
+        assertEquals(2, PercentEncoding.firstBadEscape("/a%4"));
+        assertEquals(9, PercentEncoding.firstBadEscape("/a?x=%41&%zz"));
+    }
+
+    @Test
+    void aJsonBodyIsApplicationJsonAndItsCharsetIfNamedIsUtf8() {
+        for (String ok : new String[] {"application/json", "Application/JSON", "application/json; charset=utf-8",
+                "application/json;charset=\"UTF-8\"", "application/json; boundary=x"}) {
+            StrictJson.checkContentType(ok);
+        }
+        for (String bad : new String[] {"text/json", "text/plain", "application/json-patch+json",
+                "application/json; charset=utf-16", "application/json; charset", "application/jsonx", ""}) {
+            assertEquals(415, assertThrows(HttpResponseException.class, () -> StrictJson.checkContentType(bad))
+                    .getStatus(), bad);
+        }
+        assertThrows(HttpResponseException.class, () -> StrictJson.checkContentType(null));
     }
 
     @Test

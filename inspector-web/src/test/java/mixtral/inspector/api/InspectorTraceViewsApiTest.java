@@ -7,6 +7,7 @@ import static mixtral.inspector.api.ApiFixture.create;
 import static mixtral.inspector.api.ApiFixture.floats;
 import static mixtral.inspector.api.ApiFixture.ints;
 import static mixtral.inspector.api.ApiFixture.json;
+import static mixtral.inspector.api.ApiFixture.post;
 import static mixtral.inspector.api.ApiFixture.serveDemo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,11 +17,17 @@ import io.javalin.testtools.Response;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import mixtral.inspector.Fixtures;
+import mixtral.inspector.engine.InspectedModel;
+import mixtral.inspector.engine.Limits;
+import mixtral.inspector.engine.ModelRunner;
 import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * GET /api/traces/{id}/...: the views of a stored trace, and what an unknown, lost or corrupt id gets. Over HTTP,
@@ -159,6 +166,33 @@ class InspectorTraceViewsApiTest {
         serveDemo(data, (server, client) -> {
             assertError(404, client.get("/api/traces/00000000000000ff"));
             assertEquals(200, client.get("/api/model").code());
+        });
+    }
+
+    /** A file in the data folder is served only as this model's trace of the tokens its id names. */
+    @Test
+    void aTraceFileOfAnotherModelOrNoneOrRenamedIsA404AndIsNotDownloaded() throws Exception {
+        InspectedModel demo = Fixtures.demo();
+        InspectedModel other = new InspectedModel("Other model", demo.description(), demo.randomWeights(),
+                demo.model(), demo.codec(), "another-fingerprint", demo.weights(), demo.examples(), demo.card(),
+                demo.evidence());
+        String foreign = Fixtures.inspector(other, data, Limits.defaults(), new ModelRunner(0))
+                .trace(new long[] {1, 50, 60}, 0).id();
+        String[] ours = new String[1];
+        serveDemo(data, (server, client) -> ours[0] = create(client, "{\"tokens\": [1, 70, 80]}"));
+        Files.copy(data.resolve(ours[0] + ".safetensors"), data.resolve("00000000000000aa.safetensors"));
+        Trace unsigned = Trace.of(demo.config(), Map.of(TensorNames.TOKENS, Nd4j.createFromArray(1L, 70L, 80L)));
+        unsigned.write(data.resolve(ours[0] + ".safetensors"));
+        serveDemo(data, (server, client) -> {
+            for (String path : List.of("", "/trace.safetensors", "/tokens/0")) {
+                assertTrue(assertError(404, client.get("/api/traces/" + foreign + path)).contains("Other model"));
+                assertTrue(assertError(404, client.get("/api/traces/" + ours[0] + path)).contains("another model"));
+                assertTrue(assertError(404, client.get("/api/traces/00000000000000aa" + path))
+                        .contains("other tokens"));
+            }
+            Response again = post(client, "/api/traces", "{\"tokens\": [1, 70, 80]}");
+            assertEquals(201, again.code(), "the model runs again and its trace replaces the foreign file");
+            assertEquals(200, client.get("/api/traces/" + ours[0] + "/trace.safetensors").code());
         });
     }
 }

@@ -56,6 +56,8 @@ class InspectorPageTest {
     BrowserContext context;
     Page page;
     final List<String> dialogs = new ArrayList<>();
+    /** What the browser refused under the page's Content-Security-Policy; every test ends with none. */
+    final List<String> refused = new ArrayList<>();
 
     @BeforeAll
     static void start() throws IOException {
@@ -85,11 +87,38 @@ class InspectorPageTest {
             dialogs.add(d.message());
             d.dismiss();
         });
+        page.onConsoleMessage(m -> {
+            if (m.text().contains("Content Security Policy")) {
+                refused.add(m.text());
+            }
+        });
     }
 
     @AfterEach
     void close() {
         context.close();
+        assertTrue(refused.isEmpty(), "the page broke its Content-Security-Policy: " + refused);
+    }
+
+    /**
+     * The policy holds in the browser, and the check after each test sees a breach: an injected script and style
+     * attribute are refused, while the page's own colours (set through the CSSOM) are applied.
+     */
+    @Test
+    void theContentSecurityPolicyRefusesInjectedScriptsAndStylesAndTheCheckSeesIt() {
+        load("/");
+        assertNotEquals("rgba(0, 0, 0, 0)", page.locator(".legend .swatch").first()
+                .evaluate("e => getComputedStyle(e).backgroundColor"), "legend swatches are coloured");
+        assertTrue(((Number) page.locator("#next .bar").first().evaluate("e => e.getBoundingClientRect().width"))
+                .doubleValue() > 0, "the top prediction's bar has its width");
+        assertTrue(refused.isEmpty(), refused.toString());
+        page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.injected = 1';"
+                + " document.body.append(s); document.body.setAttribute('style', 'background: red'); }");
+        page.waitForCondition(() -> refused.size() >= 2);
+        assertEquals(null, page.evaluate("() => window.injected"), "the inline script did not run");
+        assertTrue(refused.stream().anyMatch(r -> r.contains("script-src")), refused.toString());
+        assertTrue(refused.stream().anyMatch(r -> r.contains("style-src")), refused.toString());
+        refused.clear();
     }
 
     @Test

@@ -10,13 +10,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import mixtral.inspector.api.SecurityHeaders;
 
 /**
  * The page's ES modules in headless Chromium, without the model or the inspector's API: a blank page that loads D3
  * as index.html does, from which a test imports {@code /js/...} and calls its functions. What the call returns comes
- * back as JSON, for the test to check in Java; a module that fails to load or throws fails the test.
+ * back as JSON, for the test to check in Java; a module that fails to load or throws fails the test. The blank page
+ * has the inspector's {@link SecurityHeaders}, and a call that breaks its Content-Security-Policy fails too.
  */
 final class ModulePage implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -25,11 +29,17 @@ final class ModulePage implements AutoCloseable {
     private final Javalin server;
     private final Browsers.Session browser;
     private final Page page;
+    private final List<String> refused = new CopyOnWriteArrayList<>();
 
     private ModulePage(Javalin server, Browsers.Session browser, Page page) {
         this.server = server;
         this.browser = browser;
         this.page = page;
+        page.onConsoleMessage(m -> {
+            if (m.text().contains("Content Security Policy")) {
+                refused.add(m.text());
+            }
+        });
     }
 
     static ModulePage open() {
@@ -38,6 +48,7 @@ final class ModulePage implements AutoCloseable {
             c.startup.showJavalinBanner = false;
             c.staticFiles.enableWebjars();
             c.staticFiles.add("/public", Location.CLASSPATH);
+            c.routes.before(ctx -> SecurityHeaders.ALL.forEach(ctx::header));
             c.routes.get("/blank", ctx -> ctx.html(blank));
         }).start("127.0.0.1", 0);
         Browsers.Session browser = null;
@@ -78,11 +89,16 @@ final class ModulePage implements AutoCloseable {
     JsonNode call(String module, String function) {
         String script = "async () => { const m = await import('/js/" + module + "');"
                 + " return JSON.stringify({ value: await (" + function + ")(m) }); }";
+        JsonNode value;
         try {
-            return JSON.readTree(page.evaluate(script).toString()).path("value");
+            value = JSON.readTree(page.evaluate(script).toString()).path("value");
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+        if (!refused.isEmpty()) {
+            throw new IllegalStateException(module + " broke the page's Content-Security-Policy: " + refused);
+        }
+        return value;
     }
 
     @Override

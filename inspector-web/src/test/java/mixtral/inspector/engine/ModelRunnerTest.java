@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class ModelRunnerTest {
@@ -40,6 +45,98 @@ class ModelRunnerTest {
             release.countDown();
             assertEquals(1, running.get(10, TimeUnit.SECONDS));
             assertEquals(Integer.valueOf(3), runner.run("after", 1, r -> 3), "the runner takes work again once free");
+        }
+    }
+
+    /**
+     * A caller that got its answer may run again at once: its place is given back before the answer, not when the
+     * model thread gets round to asking for more work (with no queue, that race refused every few hundredth run).
+     */
+    @Test
+    void aCallerThatGotItsAnswerIsNeverRefusedItsNextRun() {
+        try (ModelRunner runner = new ModelRunner(0)) {
+            for (int i = 0; i < 2000; i++) {
+                final int n = i;
+                assertEquals(Integer.valueOf(n), runner.run("quick", 1, r -> n), "run " + i);
+            }
+        }
+    }
+
+    /** Blocks the runner, fills its queue of {@code waiting} runs and returns how long the next caller is told to wait. */
+    private static int retryAfterWhenFull(ModelRunner runner, int waiting) throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Integer> running = block(runner, release);
+        ExecutorService callers = Executors.newFixedThreadPool(Math.max(1, waiting));
+        List<CompletableFuture<Integer>> queued = new ArrayList<>();
+        for (int i = 0; i < waiting; i++) {
+            queued.add(CompletableFuture.supplyAsync(() -> runner.run("waiting", 1, r -> 0), callers));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (runner.progress().queued() < waiting && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals(waiting, runner.progress().queued(), "the queue did not fill");
+        try {
+            return assertThrows(BusyException.class, () -> runner.run("one too many", 1, r -> 0)).retryAfterSeconds();
+        } finally {
+            release.countDown();
+            running.get(10, TimeUnit.SECONDS);
+            for (CompletableFuture<Integer> q : queued) {
+                q.get(10, TimeUnit.SECONDS);
+            }
+            callers.shutdown();
+        }
+    }
+
+    /** Runs {@code n} jobs that each take {@code seconds} on the fake clock. */
+    private static void runFor(ModelRunner runner, AtomicLong clock, int n, double seconds) {
+        for (int i = 0; i < n; i++) {
+            runner.run("timed", 1, r -> clock.addAndGet((long) (seconds * 1e9)));
+        }
+    }
+
+    @Test
+    void retryAfterIsTheMeanRecentRunTimeForEveryJobAhead() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        try (ModelRunner runner = new ModelRunner(2, clock::get)) {
+            runFor(runner, clock, 3, 10);
+            assertEquals(30, retryAfterWhenFull(runner, 2), "one running and two waiting, 10 s each");
+        }
+    }
+
+    @Test
+    void retryAfterFollowsTheRecentRunsNotTheFirstOnes() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        try (ModelRunner runner = new ModelRunner(0, clock::get)) {
+            runFor(runner, clock, ModelRunner.RECENT_RUNS, 60);
+            runFor(runner, clock, ModelRunner.RECENT_RUNS, 2);
+            assertEquals(2, retryAfterWhenFull(runner, 0));
+        }
+    }
+
+    @Test
+    void beforeAnyRunFinishedRetryAfterIsHowLongTheCurrentRunHasTakenSoFar() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        try (ModelRunner runner = new ModelRunner(0, clock::get)) {
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Integer> running = block(runner, release);
+            clock.addAndGet(7_000_000_000L);
+            try {
+                assertEquals(7, assertThrows(BusyException.class, () -> runner.run("next", 1, r -> 0))
+                        .retryAfterSeconds());
+            } finally {
+                release.countDown();
+                running.get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void retryAfterIsAtLeastOneSecond() throws Exception {
+        AtomicLong clock = new AtomicLong();
+        try (ModelRunner runner = new ModelRunner(0, clock::get)) {
+            runFor(runner, clock, 3, 0.001);
+            assertEquals(1, retryAfterWhenFull(runner, 0));
         }
     }
 

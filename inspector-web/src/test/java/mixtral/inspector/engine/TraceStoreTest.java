@@ -3,10 +3,12 @@ package mixtral.inspector.engine;
 import mixtral.trace.TensorNames;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import mixtral.inspector.Fixtures;
 import mixtral.trace.Trace;
@@ -37,6 +39,32 @@ class TraceStoreTest {
         new TraceStore(data, 2).put(ID, tiny());
         try (var files = Files.list(data)) {
             assertEquals(1, files.count());
+        }
+    }
+
+    @Test
+    void openingTheDataFolderRemovesWhatInterruptedWritesLeftAndNothingElse() throws Exception {
+        new TraceStore(data, 2).put(ID, tiny());
+        Path ours = Files.writeString(data.resolve("." + ID + ".123.partial"), "half a trace");
+        Path writers = Files.writeString(data.resolve(".0000000000000001.safetensors.456.partial"), "half");
+        Path notes = Files.writeString(data.resolve("notes.txt"), "kept");
+        Path almost = Files.writeString(data.resolve("partial.safetensors"), "kept: not a .partial file");
+        Path folder = Files.createDirectory(data.resolve("kept.partial"));
+        new TraceStore(data, 2);
+        assertFalse(Files.exists(ours));
+        assertFalse(Files.exists(writers));
+        assertTrue(Files.exists(notes) && Files.exists(almost) && Files.isDirectory(folder));
+        assertTrue(new TraceStore(data, 2).find(ID).isPresent(), "finished traces stay");
+    }
+
+    @Test
+    void aWriteThatCannotFinishLeavesNoPartialFileAndSaysWhy() throws Exception {
+        Files.createDirectories(data.resolve(ID + ".safetensors").resolve("in-the-way"));   // the move cannot replace it
+        TraceStore store = new TraceStore(data, 2);
+        RuntimeException e = assertThrows(RuntimeException.class, () -> store.put(ID, tiny()));
+        assertTrue(e.getMessage().contains(ID), e.getMessage());
+        try (var files = Files.list(data)) {
+            assertEquals(List.of(ID + ".safetensors"), files.map(f -> f.getFileName().toString()).toList());
         }
     }
 
