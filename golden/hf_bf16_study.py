@@ -27,9 +27,17 @@ from goldgen.trace import layer_name, margins  # noqa: E402
 
 DEMO_MODEL = ROOT / "reference" / "src" / "main" / "resources" / "demo-model"
 MARGIN_EDGES = (1e-3, 1e-2, 1e-1, 1.0)  # upper edges of the router-margin bins, as ./mixtral engine-study
-# Per compute dtype: compare's tolerances. bf16 keeps 8 significant bits (relative step 2^-8 = 0.0039), so 1e-2 is
-# about three bf16 steps; the float32 control is held to compare's defaults.
-TOLERANCES = {"bf16": ("1e-2", "1e-2", "1e-2"), "f32": ("1e-4", "1e-4", "1e-4")}
+# What is run and how it is compared: (label, dtype, mutation, (atol, rtol, tie margin)). bf16 keeps 8 significant
+# bits (relative step 2^-8 = 0.0039), so 1e-2 is about three bf16 steps; the residual stream reaches ~390, and after
+# six layers bf16's absolute errors reach ~0.4, hence the loose row. The float32 control is held to compare's defaults
+# and to 1e-5. The mutant (a checkpoint-conversion bug) must fail even the loose bf16 tolerance.
+RUNS = (
+    ("bf16", "bf16", None, ("1e-2", "1e-2", "1e-2")),
+    ("bf16 loose", "bf16", None, ("0.5", "1e-2", "1e-2")),
+    ("f32 control", "f32", None, ("1e-4", "1e-4", "1e-4")),
+    ("f32 control 1e-5", "f32", None, ("1e-5", "1e-5", "1e-4")),
+    ("bf16 mutant: q/k rows interleaved", "bf16", "rope", ("0.5", "1e-2", "1e-2")),
+)
 
 
 def tokens_of(case_dir):
@@ -59,35 +67,53 @@ def bin_of(margin):
     return sum(margin >= e for e in MARGIN_EDGES)
 
 
+def interleave_qk(model):
+    """The classic conversion bug, in memory: query and key rows in Mistral's interleaved RoPE order
+    (row h*Hd + 2i + a holds Hugging Face's row h*Hd + a*Hd/2 + i) while the model rotates halves."""
+    for layer in model.model.layers:
+        attn = layer.self_attn
+        for proj, heads in ((attn.q_proj, attn.num_heads), (attn.k_proj, attn.num_key_value_heads)):
+            w = proj.weight.data
+            hd = w.shape[0] // heads
+            w.copy_(w.view(heads, 2, hd // 2, -1).transpose(1, 2).reshape(w.shape))
+    return model
+
+
 def run(model_dir, cases, work):
-    """{dtype: [(case, report, margins)]}, one compare report per case and dtype."""
+    """{label: [(case, report, margins)]}, one compare report per case and run of RUNS."""
     transformers = engine.import_transformers()
     config = json.loads((model_dir / "config.json").read_text())
-    models = {d: engine.load(transformers, model_dir, d) for d in TOLERANCES}
-    runs = {d: [] for d in TOLERANCES}
+    models = {(d, mut): engine.load(transformers, model_dir, d) for _, d, mut, _ in RUNS}
+    for (d, mut), model in models.items():
+        if mut == "rope":
+            interleave_qk(model)
+    runs = {label: [] for label, *_ in RUNS}
     for case in cases:
+        written = set()
         tokens = tokens_of(case)
         ids = ",".join(map(str, tokens))
         ref = work / f"{case.name}.ref.safetensors"
         mixtral("trace", "--model", model_dir, "--tokens", ids, "--out", ref)
         m = reference_margins(ref, config["num_experts_per_tok"])
-        for dtype, (atol, rtol, tie) in TOLERANCES.items():
-            out = work / f"{case.name}.{dtype}.safetensors"
-            engine.write(*engine.trace(transformers, models[dtype], model_dir, tokens, dtype), out)
+        for label, dtype, mut, (atol, rtol, tie) in RUNS:
+            out = work / f"{case.name}.{dtype}{'.' + mut if mut else ''}.safetensors"
+            if out not in written:
+                written.add(out)
+                engine.write(*engine.trace(transformers, models[(dtype, mut)], model_dir, tokens, dtype), out)
             report = json.loads(mixtral("compare", ref, out, "--model", model_dir, "--json",
                                         "--atol", atol, "--rtol", rtol, "--tie-margin", tie))
-            (work / f"{case.name}.{dtype}.json").write_text(json.dumps(report, indent=1))
-            runs[dtype].append((case.name, report, m))
+            (work / f"{case.name}.{label.split(':')[0].replace(' ', '_')}.json").write_text(json.dumps(report, indent=1))
+            runs[label].append((case.name, report, m))
     return runs, engine.engine_name(transformers, "").strip()
 
 
 def summary(runs):
     layers = len(next(iter(runs.values()))[0][1]["routing"])
-    head = "| dtype | tolerance (atol, rtol, tie margin) | tokens | KL mean (nats) | KL max | top-1 agreement |"
+    head = "| run | tolerance (atol, rtol, tie margin) | tokens | KL mean (nats) | KL max | top-1 agreement |"
     head += "".join(f" same experts L{i} |" for i in range(layers))
     head += " wrong decisions | max scaled error | tensors outside / compared | prompts passed |\n"
     lines = [head, "|---|---|---|---|---|---|" + "---|" * layers + "---|---|---|---|\n"]
-    for dtype, rs in runs.items():
+    for label, rs in runs.items():
         tokens = sum(r["logits"]["tokens"] for _, r, _ in rs)
         kl = sum(r["logits"]["meanKl"] * r["logits"]["tokens"] for _, r, _ in rs) / tokens
         kl_max = max(r["logits"]["maxKl"] for _, r, _ in rs)
@@ -99,41 +125,52 @@ def summary(runs):
         outside = sum(not t["within"] for _, r, _ in rs for t in r["tensors"])
         compared = sum(len(r["tensors"]) for _, r, _ in rs)
         passed = sum(r["passed"] for _, r, _ in rs)
-        tol = ", ".join(TOLERANCES[dtype])
-        lines.append(f"| {dtype} | {tol} | {tokens} | {kl:.2e} | {kl_max:.2e} | {100 * top1:.1f}% |"
+        tol = ", ".join(next(t for name, *_, t in RUNS if name == label))
+        lines.append(f"| {label} | {tol} | {tokens} | {kl:.2e} | {kl_max:.2e} | {100 * top1:.1f}% |"
                      + "".join(f" {100 * s:.1f}% |" for s in same)
                      + f" {wrong} | {scaled:.1e} | {outside} / {compared} | {passed} / {len(rs)} |\n")
     return "".join(lines)
 
 
 def flips_by_margin(runs):
-    lines = ["| dtype | margin < 1e-3 | 1e-3 to 1e-2 | 1e-2 to 0.1 | 0.1 to 1 | >= 1 |\n", "|---|---|---|---|---|---|\n"]
-    for dtype, rs in runs.items():
+    lines = ["| run | margin < 1e-3 | 1e-3 to 1e-2 | 1e-2 to 0.1 | 0.1 to 1 | >= 1 |\n", "|---|---|---|---|---|---|\n"]
+    for label, rs in runs.items():
         flips, all_ = [0] * (len(MARGIN_EDGES) + 1), [0] * (len(MARGIN_EDGES) + 1)
         for _, r, m in rs:
             for x in m:
                 all_[bin_of(x)] += 1
             for f in r["flips"]:
                 flips[bin_of(f["margin"])] += 1
-        lines.append(f"| {dtype} |" + "".join(f" {f} / {a} |" for f, a in zip(flips, all_)) + "\n")
+        lines.append(f"| {label} |" + "".join(f" {f} / {a} |" for f, a in zip(flips, all_)) + "\n")
     return "".join(lines)
 
 
 def per_prompt(runs):
-    dtypes = list(runs)
-    lines = ["| prompt | tokens |" + "".join(f" {d} first divergence | {d} flips (margin) |" for d in dtypes) + "\n",
-             "|---|---|" + "---|---|" * len(dtypes) + "\n"]
-    for j, (case, report, _) in enumerate(runs[dtypes[0]]):
+    labels = list(runs)
+    lines = ["| prompt | tokens |" + "".join(f" {label} |" for label in labels) + "\n",
+             "|---|---|" + "---|" * len(labels) + "\n"]
+    for j, (case, report, _) in enumerate(runs[labels[0]]):
         row = f"| {case} | {report['logits']['tokens']} |"
-        for d in dtypes:
-            r = runs[d][j][1]
+        for label in labels:
+            r = runs[label][j][1]
             first = r["first"]
-            row += f" {first['tensor']}, token {first['token']} |" if first else " none |"
+            cell = f"{first['tensor']}, token {first['token']}" if first else "none"
             flips = ", ".join(f"L{f['layer']} t{f['token']} {f['expectedExperts']}->{f['actualExperts']} "
                               f"({f['margin']:.1e}{', tie' if f['tie'] else ''})" for f in r["flips"])
-            row += f" {flips or '-'} |"
+            row += f" {cell}{'; flips ' + flips if flips else ''} |" if len(r["flips"]) <= 2 else \
+                f" {cell}; {len(r['flips'])} flips |"
         lines.append(row + "\n")
     return "".join(lines)
+
+
+def check(runs):
+    """The study means something only if the control agrees and the mutant is caught."""
+    control = runs["f32 control"]
+    if not all(r["passed"] and not r["flips"] for _, r, _ in control):
+        sys.exit("hf_bf16_study.py: the float32 control does not agree with the reference: see the table above")
+    caught = [r["passed"] for label, rs in runs.items() if "mutant" in label for _, r, _ in rs]
+    if any(caught):
+        sys.exit("hf_bf16_study.py: a mutant passed the bf16 tolerance: the tolerance is too loose to mean anything")
 
 
 def main():
@@ -153,9 +190,10 @@ def main():
         work.mkdir(parents=True, exist_ok=True)
         runs, versions = run(args.model.resolve(), cases, work)
     md = (summary(runs) + "\nFlipped expert sets / routing decisions, by the reference's router margin:\n\n"
-          + flips_by_margin(runs) + "\nPer prompt (first divergence beyond the tolerance; flips as layer, token, "
-          + "reference experts -> engine experts, reference margin):\n\n" + per_prompt(runs))
+          + flips_by_margin(runs) + "\nPer prompt: first divergence beyond the tolerance; flips as layer, token, "
+          + "reference experts -> engine experts (reference margin):\n\n" + per_prompt(runs))
     print(md)
+    check(runs)
     print(f"{len(cases)} prompts: {', '.join(c.name for c in cases)}; {versions}; weights of {args.model}")
     if args.markdown:
         args.markdown.write_text(md)
