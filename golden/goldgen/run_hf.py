@@ -1,4 +1,5 @@
-"""Runs Hugging Face MixtralForCausalLM (eager attention, float32) and records the trace with hooks."""
+"""Runs Hugging Face MixtralForCausalLM (eager attention, float32 unless asked otherwise) and records the trace with
+hooks."""
 import sys
 
 import torch
@@ -6,9 +7,9 @@ import torch
 from .trace import Recorder, Spy, layer_name, swap_global
 
 
-def load(transformers, case_dir):
+def load(transformers, case_dir, dtype=torch.float32):
     model = transformers.MixtralForCausalLM.from_pretrained(
-        str(case_dir), torch_dtype=torch.float32, attn_implementation="eager")
+        str(case_dir), torch_dtype=dtype, attn_implementation="eager")
     model.eval()
     attn = type(model.model.layers[0].self_attn).__name__
     assert attn == "MixtralAttention", f"expected eager attention, got {attn}"
@@ -44,7 +45,8 @@ def trace(model, tokens, with_probs):
         rec.remove()
         for r in restore:
             r()
-    assert torch.equal(out.logits[0], rec.tensors["logits"])
+    # MixtralForCausalLM returns lm_head's output cast to float32 (`logits.float()`): the same numbers in any dtype.
+    assert torch.equal(out.logits[0], rec.tensors["logits"].float())
     return rec.tensors
 
 
@@ -54,7 +56,9 @@ def _moe(rec, i, calls, out):
     rec.put(layer_name(i, "moe.router_probs"), probs, batched=False)
     # The block divides the top-k values by their sum in place (`routing_weights /= ...`), so by the time the
     # block returns, the tensor top-k gave back holds the renormalised routing weights it used.
-    rec.put(layer_name(i, "moe.routing_weights"), top_weights, batched=False)
+    # It then casts them to the hidden states' dtype (`.to(hidden_states.dtype)`, a no-op in float32) and multiplies
+    # the expert outputs by that copy; the same cast here gives the weights it applied.
+    rec.put(layer_name(i, "moe.routing_weights"), top_weights.to(out[0].dtype), batched=False)
     rec.put(layer_name(i, "moe.selected_experts"), selected, batched=False)
     rec.put(layer_name(i, "moe.out"), out[0])
 
