@@ -74,14 +74,20 @@ public final class JlamaEngine {
     public static Trace trace(Path modelDir, long[] tokens, Precision precision, JlamaTap.Path path,
                               BiFunction<MoEBlock, JlamaTap.RoutingSink, FeedForward> moe, String label) {
         MixtralConfig c = ConfigReader.readFolder(modelDir);
-        check(modelDir, c, tokens);
+        JlamaTap.Result r = record(modelDir, tokens, precision, path, moe);
+        return Trace.of(c, tensors(r, tokens, c.numExpertsPerTok()))
+                .withMetadata(EngineMetadata.ENGINE, "Jlama " + VERSION + " " + precision + " " + pathName(path) + label)
+                .withMetadata(EngineMetadata.SETTINGS, settings(precision, path, moe == null));
+    }
+
+    /** What Jlama computed, as recorded, the chosen experts in the order its MoE summed them. */
+    public static JlamaTap.Result record(Path modelDir, long[] tokens, Precision precision, JlamaTap.Path path,
+                                         BiFunction<MoEBlock, JlamaTap.RoutingSink, FeedForward> moe) {
+        check(modelDir, ConfigReader.readFolder(modelDir), tokens);
         var model = load(modelDir, precision);
         try {
             int[] ids = Arrays.stream(tokens).mapToInt(Math::toIntExact).toArray();
-            JlamaTap.Result r = new JlamaTap(model, moe).run(ids, path);
-            return Trace.of(c, tensors(r, tokens, c.numExpertsPerTok()))
-                    .withMetadata(EngineMetadata.ENGINE, "Jlama " + VERSION + " " + precision + " " + pathName(path) + label)
-                    .withMetadata(EngineMetadata.SETTINGS, settings(precision, path, moe == null));
+            return new JlamaTap(model, moe).run(ids, path);
         } finally {
             model.close();
         }
