@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import mixtral.BadInputException;
 import mixtral.cli.PluginCommand;
 import mixtral.demo.DemoModel;
+import mixtral.engines.jlama.JlamaLauncher;
 import mixtral.gguf.GgmlType;
 import mixtral.tokenizer.Tokenizer;
 import mixtral.trace.Trace;
@@ -19,11 +20,13 @@ import picocli.CommandLine.Parameters;
 @Command(name = "engine-trace", mixinStandardHelpOptions = true,
         description = "Run another engine on a checkpoint and write what it computed as a trace (compare it with "
                 + "./mixtral compare). Engines: llama.cpp (its libraries from " + LlamaCppLibraries.PACKAGE
-                + ", fetched by " + LlamaCppLibraries.FETCH + "; gcc builds its driver on first use).")
+                + ", fetched by " + LlamaCppLibraries.FETCH + "; gcc builds its driver on first use); jlama (run in a "
+                + "second JVM of JDK 20+, see docs/engines.md).")
 public final class EngineTraceCommand implements Callable<Integer>, PluginCommand {
     static final String LLAMA_CPP = "llama.cpp";
+    static final String JLAMA = "jlama";
 
-    @Parameters(index = "0", paramLabel = "ENGINE", description = "The engine: " + LLAMA_CPP + ".")
+    @Parameters(index = "0", paramLabel = "ENGINE", description = "The engine: " + LLAMA_CPP + " or " + JLAMA + ".")
     String engine;
 
     @Option(names = "--model", paramLabel = "DIR",
@@ -46,19 +49,33 @@ public final class EngineTraceCommand implements Callable<Integer>, PluginComman
     Path out;
 
     @Option(names = "--quant", paramLabel = "TYPE", defaultValue = "F32",
-            description = "Type of the GGUF weight matrices: F32, F16, Q8_0 or Q4_0 (default: ${DEFAULT-VALUE}).")
+            description = "llama.cpp: type of the GGUF weight matrices, F32, F16, Q8_0 or Q4_0; jlama: its working "
+                    + "precision, F32 or BF16 (default: ${DEFAULT-VALUE}).")
     String quant;
+
+    @Option(names = "--path", paramLabel = "batch|token", defaultValue = "batch",
+            description = "jlama: run the prompt as one batch (its prompt path) or token by token (its generation "
+                    + "path) (default: ${DEFAULT-VALUE}).")
+    String path;
 
     @Option(names = "--attention", description = "Also record the attention probabilities.")
     boolean attention;
 
     @Override
     public Integer call() {
+        Path dir = model != null ? model : DemoModel.folder();
+        if (JLAMA.equals(engine)) {
+            if (attention) {
+                throw new BadInputException("--attention: Jlama keeps its attention probabilities inside its attention");
+            }
+            System.out.println(JlamaLauncher.trace(dir, ids(dir), out, quant, path));
+            return 0;
+        }
         if (!LLAMA_CPP.equals(engine)) {
-            throw new BadInputException("unknown engine '" + engine + "': this command knows " + LLAMA_CPP);
+            throw new BadInputException("unknown engine '" + engine + "': this command knows " + LLAMA_CPP + " and "
+                    + JLAMA);
         }
         GgmlType type = GgmlType.parse(quant);
-        Path dir = model != null ? model : DemoModel.folder();
         Trace trace = LlamaCppEngine.trace(dir, ids(dir), type, attention);
         trace.write(out);
         System.out.printf("%s: %d tensors from %s%n", out, trace.tensors().size(), trace.metadata().get(LlamaCppEngine.ENGINE));

@@ -31,9 +31,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  */
 public final class LlamaCppEngine {
     /** Metadata key naming the engine, its version and the weights' type, e.g. {@code llama.cpp v0.5.0 (...) Q8_0}. */
-    public static final String ENGINE = "engine";
+    public static final String ENGINE = mixtral.engines.EngineMetadata.ENGINE;
     /** Metadata key of the settings llama.cpp ran with. */
-    public static final String SETTINGS = "engine_settings";
+    public static final String SETTINGS = mixtral.engines.EngineMetadata.SETTINGS;
 
     private LlamaCppEngine() {}
 

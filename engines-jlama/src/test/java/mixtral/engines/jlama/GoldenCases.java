@@ -1,0 +1,72 @@
+package mixtral.engines.jlama;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import mixtral.config.ConfigReader;
+import mixtral.demo.DemoModel;
+import mixtral.trace.TensorNames;
+import mixtral.trace.Trace;
+
+/**
+ * The golden cases (golden/cases, see golden/README.md) Jlama can read: each random case's Hugging Face-layout
+ * checkpoint (written by the published code; Jlama has no reader for the Mistral-native layout), within its sliding
+ * window, and the demo model with each trained case's prompt.
+ *
+ * @param name     e.g. {@code moe8_top2_gqa} or {@code trained/en}
+ * @param modelDir the checkpoint folder
+ * @param tokens   the case's prompt
+ */
+record GoldenCases(String name, Path modelDir, long[] tokens) {
+    static final Path CASES = Path.of("..", "golden", "cases");
+
+    static List<GoldenCases> random() {
+        List<GoldenCases> out = new ArrayList<>();
+        for (Path dir : caseDirs(CASES)) {
+            Integer window = ConfigReader.readFolder(dir).slidingWindow();
+            long[] t = tokens(dir);
+            out.add(new GoldenCases(dir.getFileName().toString(), dir,
+                    window == null ? t : Arrays.copyOf(t, Math.min(t.length, window))));
+        }
+        return out;
+    }
+
+    static List<GoldenCases> trained() {
+        List<GoldenCases> out = new ArrayList<>();
+        for (Path dir : caseDirs(CASES.resolve("trained"))) {
+            out.add(new GoldenCases("trained/" + dir.getFileName(), DemoModel.folder(), tokens(dir)));
+        }
+        return out;
+    }
+
+    static GoldenCases named(String name) {
+        return Stream.concat(random().stream(), trained().stream()).filter(c -> c.name.equals(name)).findFirst()
+                .orElseThrow();
+    }
+
+    private static long[] tokens(Path dir) {
+        return Trace.read(dir.resolve("golden.safetensors")).get(TensorNames.TOKENS).toLongVector();
+    }
+
+    private static List<Path> caseDirs(Path parent) {
+        try (Stream<Path> s = Files.list(parent)) {
+            List<Path> dirs = s.filter(d -> Files.isRegularFile(d.resolve("golden.safetensors"))).sorted().toList();
+            if (dirs.isEmpty()) {
+                throw new IllegalStateException("no golden cases under " + parent.toAbsolutePath());
+            }
+            return dirs;
+        } catch (IOException e) {
+            throw new UncheckedIOException(parent.toAbsolutePath() + ": golden cases not found", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
