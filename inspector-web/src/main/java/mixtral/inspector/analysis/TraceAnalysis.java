@@ -94,7 +94,7 @@ public final class TraceAnalysis {
         float[][] weights = trace.get(TensorNames.routingWeights(layer)).toFloatMatrix();   // [T, K]
         List<RoutingCell> cells = new ArrayList<>(logits.length);
         for (int t = 0; t < logits.length; t++) {
-            Double margin = margin(logits[t], config.numExpertsPerTok());
+            Double margin = margin(logits[t], experts[t].length);      // a what-if run may use another K
             cells.add(new RoutingCell(Arrays.stream(experts[t]).mapToInt(e -> (int) e).toArray(), weights[t],
                     probs[t], margin, isNearTie(margin)));
         }

@@ -60,7 +60,7 @@ public final class CompareController {
         ctx.status(w.reused() ? HttpStatus.OK : HttpStatus.CREATED);
         ctx.header("Location", "/api/traces/" + w.id());
         ctx.json(new WhatIfCreated(w.id(), "/?trace=" + ctx.pathParam("id") + "&compare=" + w.id(), w.intervention(),
-                w.reused(), w.diff()));
+                w.reused(), w.diff(), w.noDiff()));
     }
 
     private static String required(Context ctx, String name) {

@@ -18,8 +18,13 @@ public final class WhatIfDto {
 
     public record Force(Integer layer, Integer token, List<Integer> experts) {}
 
-    /** The new trace, the intervention as its metadata stores it, and the diff against the trace asked about. */
-    public record WhatIfCreated(String id, String url, JsonNode intervention, boolean reused, CompareView diff) {}
+    /**
+     * The new trace, the intervention as its metadata stores it, and the diff against the trace asked about; when the
+     * two cannot be compared (another {@code topK}: the report holds expert sets of one size), {@code diff} is null
+     * and {@code noDiff} says why.
+     */
+    public record WhatIfCreated(String id, String url, JsonNode intervention, boolean reused, CompareView diff,
+                                String noDiff) {}
 
     /** {@code POST /api/traces/import}. */
     public record Imported(String id, String url) {}

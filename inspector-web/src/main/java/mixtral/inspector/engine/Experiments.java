@@ -37,7 +37,7 @@ public final class Experiments {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A what-if run: the new trace's id, the intervention as stored, whether it existed, and the diff. */
-    public record WhatIf(String id, JsonNode intervention, boolean reused, CompareView diff) {}
+    public record WhatIf(String id, JsonNode intervention, boolean reused, CompareView diff, String noDiff) {}
 
     private final Inspector inspector;
 
@@ -150,8 +150,15 @@ public final class Experiments {
                 return null;
             });
         }
+        CompareView diff = null;
+        String noDiff = null;
         try {
-            return new WhatIf(newId, JSON.readTree(variant), reused, compare(id, newId, tol));
+            diff = compare(id, newId, tol);
+        } catch (BadInputException e) {
+            noDiff = e.getMessage();                // e.g. another K: the report compares expert sets of one size
+        }
+        try {
+            return new WhatIf(newId, JSON.readTree(variant), reused, diff, noDiff);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("the intervention's own JSON does not parse: " + variant, e);
         }
