@@ -21,7 +21,7 @@ function headline(view) {
   const ties = r.flips.filter(f => f.tie).length;
   const verdict = r.passed ? 'B agrees with A' : 'B diverges from A';
   return `${verdict}: ${r.flips.length} routing flips (${ties} ties, ${r.flips.length - ties} real) · tie margin `
-    + `${view.tieMargin}${view.replayed ? ' · B\'s routing replayed through the served model' : ''}`;
+    + `${Number(view.tieMargin.toPrecision(3))}${view.replayed ? ' · B\'s routing replayed through the served model' : ''}`;
 }
 
 /** Draws the diff; `summaryA` is A's trace summary (tokens, routing cells with margins), `ctx` the page's. */
@@ -43,7 +43,7 @@ export function drawDiff(container, view, summaryA, ctx) {
     text: `Jump to the first divergence: layer ${first.layer}, token ${first.token}`
       + (r.first ? ` (${r.first.tensor}: ${r.first.what})` : ' (a tie)'),
     onclick: () => jumpTo(container, first.layer, first.token, ctx) }) : el('p', { class: 'muted', text: 'No divergence.' });
-  container.replaceChildren(...notes, jump, el('div', { class: 'legend-note', text:
+  container.replaceChildren(...notes.filter(Boolean), jump, el('div', { class: 'legend-note', text:
     `${GLYPH.real} real flip (solid frame) · ${GLYPH.tie} tie (dashed frame) · colour: A's first choice · `
     + 'right: share of tokens routed alike · bars below: KL(A‖B) of the next token' }));
   const chart = el('div', { class: 'chart diff-chart' });

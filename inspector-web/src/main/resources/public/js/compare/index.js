@@ -21,7 +21,7 @@ export function initCompare(page) {
   const value = $('#tie-margin-value');
   const showThreshold = () => {
     input.value = String(threshold);
-    value.textContent = `margin < ${threshold}`;
+    value.textContent = `margin < ${Number(threshold.toPrecision(3))}`;
   };
   showThreshold();
   input.addEventListener('change', async () => {

@@ -133,6 +133,7 @@ class InspectorComparePageTest {
         page.navigate(server.url("/?trace=" + id + "&compare=" + b + "&tieMargin=" + margin));
         assertThat(page.locator("#compare-section")).isVisible();
         assertThat(page.locator("rect.diff-cell")).hasCount(t * layers);
+        assertThat(page.locator("#compare")).not().containsText("null");
         assertThat(page.locator("rect.diff-cell[data-flip='tie']")).hasCount((int) ties);
         assertThat(page.locator("rect.diff-cell[data-flip='real']")).hasCount(flips.size() - (int) ties);
         assertThat(page.locator(".flip-glyph.tie").first()).hasText("≈");
