@@ -3,6 +3,7 @@ package mixtral.inspector;
 import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.json.JavalinJackson;
+import mixtral.inspector.api.CompareController;
 import mixtral.inspector.api.Errors;
 import mixtral.inspector.api.JsonErrorPages;
 import mixtral.inspector.api.ModelController;
@@ -42,6 +43,7 @@ public final class InspectorApp {
         JavalinJackson json = new JavalinJackson().updateMapper(StrictJson::configure);
         TraceController traces = new TraceController(inspector, json.getMapper());
         ProgressEvents progress = new ProgressEvents(inspector);
+        CompareController compare = new CompareController(inspector, json.getMapper());
         return Javalin.create(c -> {
             c.jsonMapper(json);
             c.http.maxRequestSize = inspector.limits().maxRequestBytes();
@@ -69,6 +71,9 @@ public final class InspectorApp {
             c.routes.get("/api/traces/{id}/tokens/{position}", traces::token);
             c.routes.get("/api/traces/{id}/attention", traces::attention);
             c.routes.get("/api/traces/{id}/trace.safetensors", traces::download);
+            c.routes.post("/api/traces/import", compare::importTrace);
+            c.routes.post("/api/traces/{id}/whatif", compare::whatIf);
+            c.routes.get("/api/compare", compare::compare);
             Errors.register(c.routes, inspector.limits().maxRequestBytes());
         });
     }

@@ -13,6 +13,7 @@ import { drawRouterHeatmap } from './views/routerHeatmap.js';
 import { drawRoutingMap } from './views/routingMap.js';
 import { drawTokenDetail } from './views/tokenDetail.js';
 import { drawTokenStrip } from './views/tokenStrip.js';
+import { initCompare } from './compare/index.js';
 
 const state = {
   model: null, summary: null, detail: null, attention: null,
@@ -26,6 +27,8 @@ const ctx = {
   onToken: t => selectToken(t),
   onLayer: l => selectLayer(l),
 };
+/** Compare, what-if and the near-tie threshold (js/compare/index.js); set once the model is known. */
+let compare = null;
 
 function say(message, kind = 'info') {
   const line = $('#message');
@@ -111,7 +114,8 @@ async function showTrace(id, { generatedFrom = Infinity, created = null, push = 
     say(`Cannot show trace ${id}: ${describeError(e)}`, 'error');
     return false;
   }
-  state.summary = summary;
+  state.summary = compare ? compare.reflag(summary) : summary;
+  compare?.onTrace(id);
   state.generatedFrom = generatedFrom;
   state.layer = Math.min(state.layer, summary.layers - 1);
   state.token = summary.tokens.length - 1;
@@ -176,9 +180,10 @@ async function selectToken(position) {
   try {
     const detail = await api.token(id, position);
     if (state.summary.id !== id || state.token !== position) return;
-    state.detail = detail;
+    state.detail = compare ? compare.reflag(detail) : detail;
     $('#detail-title').textContent = `token #${position}`;
     drawTokenDetail($('#token-detail'), detail, ctx);
+    compare?.onDetail(detail);
     markSelection();
   } catch (e) {
     say(describeError(e), 'error');
@@ -240,8 +245,10 @@ function wireControls(model) {
   });
   $('#generate').addEventListener('click', () => generate(Math.max(1, Number($('#generate-n').value) || 1)));
   window.addEventListener('popstate', () => {
-    const id = new URLSearchParams(location.search).get('trace');
-    if (id) showTrace(id, { push: false });
+    const params = new URLSearchParams(location.search);
+    const id = params.get('trace');
+    if (id) showTrace(id, { push: false }).then(ok => ok && params.get('compare')
+      && compare.show(id, params.get('compare'), { push: false }));
   });
   let resize;
   window.addEventListener('resize', () => {
@@ -270,9 +277,17 @@ async function start() {
   drawModelCard($('#model-card'), model);
   drawExamples(model.examples || []);
   wireControls(model);
+  compare = initCompare({ state, ctx, say, busy, redraw: () => {
+    drawTrace();
+    if (state.detail) drawTokenDetail($('#token-detail'), state.detail, ctx);
+    markSelection();
+  } });
   const evidence = model.evidence ? loadEvidence() : Promise.resolve();
   const shared = new URLSearchParams(location.search).get('trace');
-  if (!(shared && await showTrace(shared, { push: false }))) await showExample(model, shared);
+  const shown = shared && await showTrace(shared, { push: false });
+  if (!shown) await showExample(model, shared);
+  const other = new URLSearchParams(location.search).get('compare');
+  if (shown && other) await compare.show(shared, other, { push: false });
   await evidence;
   document.body.dataset.ready = 'true';
 }

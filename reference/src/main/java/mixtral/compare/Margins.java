@@ -20,7 +20,7 @@ public final class Margins {
     }
 
     /** KL(p || q) of the softmaxes of two logit vectors, in nats. */
-    static double kl(double[] pLogits, double[] qLogits) {
+    public static double kl(double[] pLogits, double[] qLogits) {
         double[] p = logSoftmax(pLogits);
         double[] q = logSoftmax(qLogits);
         double kl = 0;

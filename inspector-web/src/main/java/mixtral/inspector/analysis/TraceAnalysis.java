@@ -63,6 +63,14 @@ public final class TraceAnalysis {
 
     public RoutingSummary summary(String id) {
         int layers = config.numHiddenLayers();
+        List<String> needed = new ArrayList<>(List.of(TensorNames.LOGITS));
+        for (int l = 0; l < layers; l++) {
+            needed.addAll(routingNames(l));
+            for (TraceTensor t : NORM_VIEWS) {
+                needed.add(t.at(l));
+            }
+        }
+        require(id, "the overview", needed);
         List<List<RoutingCell>> routing = new ArrayList<>(layers);
         List<int[]> load = new ArrayList<>(layers);
         for (int l = 0; l < layers; l++) {
@@ -86,11 +94,34 @@ public final class TraceAnalysis {
         float[][] weights = trace.get(TensorNames.routingWeights(layer)).toFloatMatrix();   // [T, K]
         List<RoutingCell> cells = new ArrayList<>(logits.length);
         for (int t = 0; t < logits.length; t++) {
-            Double margin = margin(logits[t], config.numExpertsPerTok());
+            Double margin = margin(logits[t], experts[t].length);      // a what-if run may use another K
             cells.add(new RoutingCell(Arrays.stream(experts[t]).mapToInt(e -> (int) e).toArray(), weights[t],
                     probs[t], margin, isNearTie(margin)));
         }
         return cells;
+    }
+
+    private static List<String> routingNames(int layer) {
+        return List.of(TensorNames.routerLogits(layer), TensorNames.routerProbs(layer),
+                TensorNames.selectedExperts(layer), TensorNames.routingWeights(layer));
+    }
+
+    /** Whether the trace holds the logits, so that the next-token distribution can be shown. */
+    public boolean hasLogits() {
+        return trace.has(TensorNames.LOGITS);
+    }
+
+    /**
+     * Refuses a view of a trace that lacks a tensor it reads (an imported trace may be a subset of the format),
+     * naming the first one missing and how many more, instead of failing halfway.
+     */
+    private void require(String id, String view, List<String> names) {
+        List<String> missing = names.stream().filter(n -> !trace.has(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new IncompleteTraceException("trace '" + id + "' has no " + missing.get(0)
+                    + (missing.size() > 1 ? " (and " + (missing.size() - 1) + " more tensors)" : "") + ": " + view
+                    + " cannot be shown; it can still be compared (/?trace=OTHER&compare=" + id + ")");
+        }
     }
 
     /** Whether a router margin (null when every expert is chosen) is strictly below {@link #NEAR_TIE_MARGIN}. */
@@ -125,6 +156,12 @@ public final class TraceAnalysis {
     /** Per-layer routing, router distribution and logit lens of one token; the model applies the lens. */
     public TokenDetail token(String id, int position, MixtralModel model) {
         int layers = config.numHiddenLayers();
+        List<String> needed = new ArrayList<>(List.of(TensorNames.LOGITS));
+        for (int l = 0; l < layers; l++) {
+            needed.addAll(routingNames(l));
+            needed.add(TensorNames.residPost(l));
+        }
+        require(id, "the token detail", needed);
         INDArray residuals = Nd4j.create(trace.get(TensorNames.residPost(0)).dataType(), layers, config.hiddenSize());
         for (int l = 0; l < layers; l++) {
             residuals.putRow(l, trace.get(TensorNames.residPost(l)).getRow(position));     // [D]

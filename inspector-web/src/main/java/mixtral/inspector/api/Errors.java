@@ -4,6 +4,7 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import mixtral.BadInputException;
+import mixtral.inspector.analysis.IncompleteTraceException;
 import mixtral.inspector.api.Dto.ApiError;
 import mixtral.inspector.engine.BusyException;
 import mixtral.inspector.engine.NotFoundException;
@@ -21,6 +22,7 @@ public final class Errors {
     public static void register(RoutesConfig routes, int maxRequestBytes) {
         routes.exception(BadInputException.class, (e, ctx) -> send(ctx, 400, e.getMessage()));
         routes.exception(NotFoundException.class, (e, ctx) -> send(ctx, 404, e.getMessage()));
+        routes.exception(IncompleteTraceException.class, (e, ctx) -> send(ctx, 422, e.getMessage()));
         routes.exception(TooLongException.class, (e, ctx) -> send(ctx, 413, e.getMessage()));
         routes.exception(BusyException.class, (e, ctx) -> {
             ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));

@@ -13,6 +13,7 @@ import mixtral.inspector.analysis.Views.AttentionView;
 import mixtral.inspector.analysis.Views.RoutingSummary;
 import mixtral.inspector.analysis.Views.TokenDetail;
 import mixtral.model.Generator;
+import mixtral.model.MixtralModel;
 import mixtral.trace.Recorder;
 import mixtral.trace.Trace;
 import mixtral.trace.TensorNames;
@@ -26,6 +27,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class Inspector {
     private static final String FINGERPRINT_KEY = "inspector.model_fingerprint";
+    /**
+     * Metadata key of what sets a trace apart from the model's own trace of the same tokens: an intervention (a
+     * what-if run) or an imported file's digest. It goes into the id, so such traces never take the plain trace's id.
+     */
+    static final String VARIANT_KEY = "inspector.variant";
+    /** Metadata key saying where a trace came from: {@link #IMPORTED}, {@link #WHAT_IF}, or absent for a plain run. */
+    static final String SOURCE_KEY = "inspector.source";
+    static final String IMPORTED = "import";
+    static final String WHAT_IF = "whatif";
 
     /** A finished trace: its id, its text, the views of it, and how many of its tokens this request generated. */
     public record Created(String id, String text, TraceAnalysis analysis, int generated, boolean reused) {}
@@ -119,7 +129,7 @@ public final class Inspector {
             String id = idOf(all);
             return stored(id).orElseGet(() -> {
                 r.phase("tracing " + all.length + " tokens", all.length);
-                Trace trace = record(all, r);
+                Trace trace = stamped(record(all, model.model(), r), null, null);
                 store.put(id, trace);
                 return new Traced(id, new TraceAnalysis(trace, model.config(), model.codec()), false);
             });
@@ -137,15 +147,23 @@ public final class Inspector {
         });
     }
 
-    /** One forward pass over {@code tokens}, recorded, with this model's fingerprint in the metadata. */
-    private Trace record(long[] tokens, ModelRunner.Reporter r) {
+    /** One forward pass of {@code m} (the model, or it under an intervention) over {@code tokens}, recorded. */
+    Trace record(long[] tokens, MixtralModel m, ModelRunner.Reporter r) {
         TraceRecorder recorder =
                 TraceContents.recorder(model.config(), tokens.length, TraceContents.FULL_TRACE_BUDGET_BYTES);
-        model.model().forward(tokens, r.wrap(recorder));
-        Trace trace = recorder.toTrace(model.config());
+        m.forward(tokens, r.wrap(recorder));
+        return recorder.toTrace(model.config());
+    }
+
+    /** The trace with this model's fingerprint, and its variant and source (both null for a plain run). */
+    Trace stamped(Trace trace, String variant, String source) {
         Map<String, String> meta = new LinkedHashMap<>(trace.metadata());
         meta.put(FINGERPRINT_KEY, model.fingerprint());
         meta.put("inspector.model", model.name());
+        if (variant != null) {
+            meta.put(VARIANT_KEY, variant);
+            meta.put(SOURCE_KEY, source);
+        }
         return new Trace(trace.tensors(), meta);
     }
 
@@ -173,14 +191,26 @@ public final class Inspector {
     }
 
     public TraceAnalysis analysis(String id) {
-        return analysisOf(id, store.find(id).orElseThrow(() -> new NotFoundException("no trace with id '" + id + "'")));
+        return new TraceAnalysis(trace(id), model.config(), model.codec());
+    }
+
+    /** A stored trace, checked as {@link #analysisOf} says; 404 for an unknown id. */
+    public Trace trace(String id) {
+        Trace trace = store.find(id).orElseThrow(() -> new NotFoundException("no trace with id '" + id + "'"));
+        checkOwn(id, trace);
+        return trace;
+    }
+
+    private TraceAnalysis analysisOf(String id, Trace trace) {
+        checkOwn(id, trace);
+        return new TraceAnalysis(trace, model.config(), model.codec());
     }
 
     /**
-     * The views of a stored trace, which must be this model's trace of the tokens its id names: a file of another
-     * model, or of no inspector, put in the data folder under an id is no trace of this one, and 404 like any unknown id.
+     * A stored trace must be this model's trace of the tokens (and variant) its id names: a file of another model,
+     * or of no inspector, put in the data folder under an id is no trace of this one, and 404 like any unknown id.
      */
-    private TraceAnalysis analysisOf(String id, Trace trace) {
+    private void checkOwn(String id, Trace trace) {
         String fingerprint = trace.metadata().get(FINGERPRINT_KEY);
         if (!model.fingerprint().equals(fingerprint)) {
             throw new NotFoundException("trace '" + id + "' was recorded with another model ("
@@ -188,10 +218,9 @@ public final class Inspector {
                             : trace.metadata().getOrDefault("inspector.model", "unknown")) + ")");
         }
         INDArray tokens = trace.tensors().get(TensorNames.TOKENS);
-        if (tokens == null || !id.equals(idOf(tokens.toLongVector()))) {
+        if (tokens == null || !id.equals(idOf(tokens.toLongVector(), trace.metadata().get(VARIANT_KEY)))) {
             throw new NotFoundException("trace '" + id + "' holds other tokens than its id names");
         }
-        return new TraceAnalysis(trace, model.config(), model.codec());
     }
 
     /** The overview of a trace; kept for the most recent traces, since every page load and share asks for it. */
@@ -245,6 +274,20 @@ public final class Inspector {
     }
 
     String idOf(long[] tokens) {
-        return Sha256.digest().add(model.fingerprint()).add(Arrays.toString(tokens)).hex().substring(0, 16);
+        return idOf(tokens, null);
+    }
+
+    /** The id of a trace of {@code tokens}; a variant (see {@link #VARIANT_KEY}) makes it another id. */
+    String idOf(long[] tokens, String variant) {
+        Sha256.Digest d = Sha256.digest().add(model.fingerprint()).add(Arrays.toString(tokens));
+        return (variant == null ? d : d.add(variant)).hex().substring(0, 16);
+    }
+
+    TraceStore store() {
+        return store;
+    }
+
+    ModelRunner runner() {
+        return runner;
     }
 }

@@ -1,0 +1,220 @@
+package mixtral.inspector.e2e;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.options.RequestOptions;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+import mixtral.inspector.Fixtures;
+import mixtral.inspector.engine.Limits;
+import mixtral.trace.TraceRecorder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The compare and what-if features of the page in headless Chromium: import, the diff view, a what-if, the threshold. */
+class InspectorComparePageTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static InspectorServer server;
+    static Browsers.Session browser;
+    BrowserContext context;
+    Page page;
+    final List<String> refused = new ArrayList<>();
+
+    @BeforeAll
+    static void start() throws IOException {
+        PlaywrightAssertions.setDefaultAssertionTimeout(30_000);
+        Files.createDirectories(InspectorPageTest.SCREENSHOTS);
+        server = InspectorServer.start(new Limits(InspectorPageTest.MAX_TOKENS, 16, 64 * 1024, 4, 32));
+        browser = Browsers.launch();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (browser != null) {
+            browser.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @BeforeEach
+    void open() {
+        context = browser.browser().newContext(new Browser.NewContextOptions().setViewportSize(1400, 1000));
+        page = context.newPage();
+        page.onConsoleMessage(m -> {
+            if (m.text().contains("Content Security Policy")) {
+                refused.add(m.text());
+            }
+        });
+    }
+
+    @AfterEach
+    void close() {
+        context.close();
+        assertTrue(refused.isEmpty(), "the page broke its Content-Security-Policy: " + refused);
+    }
+
+    @Test
+    void anImportedTraceOfTheSameTokensIsShownAsADiffThatPasses() throws IOException {
+        JsonNode a = load("/");
+        long[] tokens = new long[a.get("tokens").size()];
+        for (int i = 0; i < tokens.length; i++) {
+            tokens[i] = a.get("tokens").get(i).get("id").asLong();
+        }
+        TraceRecorder rec = TraceRecorder.all(false);
+        Fixtures.demo().model().forward(tokens, rec);
+        Path file = Files.createTempFile("elsewhere-", ".safetensors");
+        rec.toTrace(Fixtures.demo().config()).write(file);
+        page.locator("#import-file").setInputFiles(file);
+        assertThat(page.locator("#compare-section")).isVisible();
+        assertThat(page.locator(".diff-headline")).hasAttribute("data-passed", "true");
+        assertTrue(page.url().contains("compare="), page.url());
+        assertThat(page.locator("#message")).containsText("Imported");
+        Files.delete(file);
+    }
+
+    @Test
+    void theDiffViewMarksTiesAndRealFlipsApartAndJumpsToTheFirstDivergence() {
+        JsonNode a = load("/");
+        String id = a.get("id").asText();
+        int k = a.get("k").asInt();
+        int layers = a.get("layers").asInt();
+        int t = a.get("tokens").size();
+        // The closest call gets its runner-up (a tie under twice its margin), the clearest its least likely experts.
+        JsonNode closest = null;
+        JsonNode clearest = null;
+        int[] at = new int[4];
+        for (int l = 0; l < layers; l++) {
+            for (int i = 0; i < t; i++) {
+                JsonNode c = a.get("routing").get(l).get(i);
+                if (closest == null || c.get("margin").asDouble() < closest.get("margin").asDouble()) {
+                    closest = c;
+                    at[0] = l;
+                    at[1] = i;
+                }
+                if (clearest == null || c.get("margin").asDouble() > clearest.get("margin").asDouble()) {
+                    clearest = c;
+                    at[2] = l;
+                    at[3] = i;
+                }
+            }
+        }
+        List<Integer> order = byProbability(closest.get("probs"));
+        List<Integer> tie = new ArrayList<>(order.subList(0, k - 1));
+        tie.add(order.get(k));
+        List<Integer> byClear = byProbability(clearest.get("probs"));
+        List<Integer> loser = byClear.subList(byClear.size() - k, byClear.size());
+        double margin = 2 * closest.get("margin").asDouble() + 1e-6;
+        String body = "{\"force\": [{\"layer\": " + at[0] + ", \"token\": " + at[1] + ", \"experts\": " + tie
+                + "}, {\"layer\": " + at[2] + ", \"token\": " + at[3] + ", \"experts\": " + loser + "}]}";
+        JsonNode w = post("/api/traces/" + id + "/whatif?tieMargin=" + margin, body);
+        String b = w.get("id").asText();
+        JsonNode flips = w.get("diff").get("report").get("flips");
+        long ties = 0;
+        for (JsonNode f : flips) {
+            ties += f.get("tie").asBoolean() ? 1 : 0;
+        }
+        page.navigate(server.url("/?trace=" + id + "&compare=" + b + "&tieMargin=" + margin));
+        assertThat(page.locator("#compare-section")).isVisible();
+        assertThat(page.locator("rect.diff-cell")).hasCount(t * layers);
+        assertThat(page.locator("#compare")).not().containsText("null");
+        assertThat(page.locator("rect.diff-cell[data-flip='tie']")).hasCount((int) ties);
+        assertThat(page.locator("rect.diff-cell[data-flip='real']")).hasCount(flips.size() - (int) ties);
+        assertThat(page.locator(".flip-glyph.tie").first()).hasText("≈");
+        assertThat(page.locator(".flip-glyph.real").first()).hasText("✕");
+        assertThat(page.locator(".flip-frame.tie").first()).hasCSS("stroke-dasharray", "3px, 2px");
+        assertThat(page.locator("text.agreement")).hasCount(layers);
+        assertThat(page.locator("rect.kl-bar")).hasCount(t);
+        assertThat(page.locator("#tie-margin")).hasValue(String.valueOf(margin));
+        page.locator(String.format("rect.diff-cell[data-layer='%d'][data-token='%d']", at[0], at[1])).hover();
+        assertThat(page.locator(".tooltip")).containsText("router margin");
+        assertThat(page.locator(".tooltip")).containsText("≈ tie");
+        page.locator("#jump-first").click();
+        JsonNode first = w.get("diff").get("report").get("first");
+        assertEquals(at[2], first.get("layer").asInt());
+        assertThat(page.locator("#detail-title")).hasText("token #" + first.get("token").asInt());
+        assertThat(page.locator("rect.diff-cell.current")).hasAttribute("data-layer", String.valueOf(at[2]));
+        page.screenshot(new Page.ScreenshotOptions().setPath(InspectorPageTest.SCREENSHOTS.resolve("diff.png"))
+                .setFullPage(true));
+    }
+
+    @Test
+    void aWhatIfFromTheTokenDetailShowsTheDiffAndTheNextTokenBeforeAndAfter() {
+        JsonNode a = load("/");
+        page.locator("#tokens .token").nth(1).click();
+        assertThat(page.locator("#whatif-run")).isVisible();
+        page.locator("#whatif-kind").selectOption("drop");
+        page.locator("#whatif-layer").selectOption("*");
+        page.locator("#whatif-expert").selectOption("3");
+        page.locator("#whatif-run").click();
+        assertThat(page.locator("#compare-section")).isVisible();
+        assertTrue(page.url().contains("trace=" + a.get("id").asText() + "&compare="), page.url());
+        assertThat(page.locator(".diff-headline")).hasAttribute("data-passed", "false");
+        assertThat(page.locator(".next-compare .prediction")).hasCount(2 * a.get("next").size());
+        assertThat(page.locator("#compare")).containsText("drop_expert");
+    }
+
+    @Test
+    void theNearTieThresholdIsOneControlThatFlagsTheMapAndTravelsInTheLink() {
+        JsonNode a = load("/");
+        JsonNode model = get("/api/model");
+        assertThat(page.locator("#tie-margin")).hasValue(model.get("nearTieMargin").asText());
+        assertThat(page.locator("#tie-margin-value")).hasText("margin < " + model.get("nearTieMargin").asText());
+        page.locator("#tie-margin").fill("100");
+        page.locator("#tie-margin").dispatchEvent("change");
+        int cells = a.get("tokens").size() * a.get("layers").asInt();
+        assertThat(page.locator("#routing-map circle.tie-mark")).hasCount(cells);
+        assertThat(page.locator("#tie-margin-value")).hasText("margin < 100");
+        assertTrue(page.url().contains("tieMargin=100"), page.url());
+        page.reload();
+        page.waitForFunction("() => document.body.dataset.ready");
+        assertThat(page.locator("#routing-map circle.tie-mark")).hasCount(cells);
+        page.locator("#tie-margin").fill("0");
+        page.locator("#tie-margin").dispatchEvent("change");
+        assertThat(page.locator("#routing-map circle.tie-mark")).hasCount(0);
+    }
+
+    private static List<Integer> byProbability(JsonNode p) {
+        return IntStream.range(0, p.size()).boxed()
+                .sorted((x, y) -> Double.compare(p.get(y).asDouble(), p.get(x).asDouble())).toList();
+    }
+
+    private JsonNode load(String path) {
+        page.navigate(server.url(path));
+        page.waitForFunction("() => document.body.dataset.ready");
+        return get("/api/traces/" + page.evaluate("() => document.body.dataset.trace"));
+    }
+
+    private JsonNode get(String path) {
+        try {
+            return JSON.readTree(page.request().get(server.url(path)).text());
+        } catch (IOException e) {
+            throw new AssertionError("GET " + path + " is not JSON", e);
+        }
+    }
+
+    private JsonNode post(String path, String body) {
+        try {
+            return JSON.readTree(page.request().post(server.url(path), RequestOptions.create()
+                    .setHeader("Content-Type", "application/json").setData(body)).text());
+        } catch (IOException e) {
+            throw new AssertionError("POST " + path + " is not JSON", e);
+        }
+    }
+}
