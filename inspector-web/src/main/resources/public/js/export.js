@@ -114,8 +114,13 @@ function save(blob, name) {
  * named after `name`.
  */
 export function exportBar(container, name, rows) {
+  // SVG and CSV are saved within the click (a browser lets a page save several files only on a person's gesture).
   const button = (label, kind, make) => el('button', { type: 'button', class: 'link export', 'data-export': kind,
-    title: `save this chart's ${label}`, text: label, onclick: async () => save(await make(), fileName(name, kind)) });
+    title: `save this chart's ${label}`, text: label, onclick: () => {
+      const blob = make();
+      if (blob instanceof Blob) save(blob, fileName(name, kind));
+      else blob.then(b => save(b, fileName(name, kind)));
+    } });
   return el('div', { class: 'export-bar', role: 'group', 'aria-label': `export ${name}` },
     el('span', { class: 'muted', text: 'save as' }),
     button('PNG', 'png', () => pngBlob(container)),

@@ -38,6 +38,8 @@ class InspectorScaleTest {
     BrowserContext context;
     Page page;
     final List<String> refused = new ArrayList<>();
+    /** Uncaught errors of the page's scripts; every test ends with none. */
+    final List<String> errors = new ArrayList<>();
 
     @BeforeAll
     static void start() throws IOException {
@@ -74,6 +76,7 @@ class InspectorScaleTest {
     void open(Browser.NewContextOptions options) {
         context = browser.browser().newContext(options);
         page = context.newPage();
+        page.onPageError(errors::add);
         page.onConsoleMessage(m -> {
             if (m.text().contains("Content Security Policy")) {
                 refused.add(m.text());
@@ -87,6 +90,7 @@ class InspectorScaleTest {
             context.close();
         }
         assertTrue(refused.isEmpty(), "the page broke its Content-Security-Policy: " + refused);
+        assertTrue(errors.isEmpty(), "the page threw: " + errors);
     }
 
     private void load(String path) {
@@ -265,13 +269,17 @@ class InspectorScaleTest {
 
     @Test
     void everyChartSavesAsPngSvgAndCsv() throws IOException {
-        open(new Browser.NewContextOptions().setViewportSize(1400, 900).setAcceptDownloads(true));
-        load("/");
-        page.locator("#attn-show").click();
-        assertThat(page.locator("#attention .stack")).hasCount(1);
         List<String> charts = List.of("#routing-map", "#router-heatmap", "#expert-load", "#co-activation", "#norms",
                 "#entropy", "#attention");
         for (String chart : charts) {
+            // A fresh page per chart: Chromium asks before a page saves many files, and headless it cannot ask.
+            if (context != null) {
+                context.close();
+            }
+            open(new Browser.NewContextOptions().setViewportSize(1400, 900).setAcceptDownloads(true));
+            load("/");
+            page.locator("#attn-show").click();
+            assertThat(page.locator("#attention .stack")).hasCount(1);
             byte[] png = save(chart, "png");
             assertTrue(png.length > 1000 && (png[0] & 0xff) == 0x89 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G',
                     chart + ": a PNG of " + png.length + " bytes");
@@ -290,8 +298,13 @@ class InspectorScaleTest {
     }
 
     private byte[] save(String chart, String kind) throws IOException {
-        com.microsoft.playwright.Download d = page.waitForDownload(() ->
-                page.locator(chart + " .export-bar button[data-export='" + kind + "']").click());
+        com.microsoft.playwright.Download d;
+        try {
+            d = page.waitForDownload(new Page.WaitForDownloadOptions().setTimeout(10_000), () ->
+                    page.locator(chart + " .export-bar button[data-export='" + kind + "']").click());
+        } catch (com.microsoft.playwright.TimeoutError e) {
+            throw new AssertionError("no " + kind + " of " + chart + " saved; the page threw " + errors, e);
+        }
         assertTrue(d.suggestedFilename().endsWith("." + kind), d.suggestedFilename());
         return java.nio.file.Files.readAllBytes(d.path());
     }
