@@ -119,18 +119,18 @@ export function drawRoutingMap(container, summary, ctx) {
     ctx.onCursor?.(focus);
   });
 
-  container.append(drawOverview(summary, rgbOf, scroller, cw), scroller);
+  container.append(drawOverview(summary, rgbOf, scroller, cw, container.clientWidth), scroller);
   syncScroll(scroller, cw, MARGIN.left);
   container.prepend(exportBar(container, 'routing map', () => [['layer', 'position', 'token', 'experts', 'weights', 'margin', 'near_tie'],
     ...routing.flatMap((row, l) => row.map((c, t) => [l, t, tokens[t].text, c.experts, c.weights.map(w => w.toFixed(6)), c.margin, c.nearTie]))]));
 }
 
 /** Every token at once, a pixel column or more each, with a brush over the tokens the map shows; dragging it scrolls. */
-function drawOverview(summary, rgbOf, scroller, cw) {
+function drawOverview(summary, rgbOf, scroller, cw, panelWidth) {
   const { tokens, layers, routing } = summary;
   const T = tokens.length;
   const box = el('div', { class: 'overview', 'aria-label': 'overview of every token; drag the window to scroll the map' });
-  const width = Math.max(100, (scroller.clientWidth || 900) - 16);
+  const width = Math.max(100, (panelWidth || 900) - 16);
   const height = layers * OVERVIEW_ROW;
   const canvas = el('canvas', { width, height, 'aria-hidden': 'true' });
   const c2d = canvas.getContext('2d');
