@@ -4,8 +4,10 @@ import { $, el } from './dom.js';
 import { expertColors } from './colors.js';
 import { drawModelCard } from './modelCard.js';
 import { withProgress } from './progress.js';
-import { drawAttention } from './views/attention.js';
+import { drawAttention, markAttentionToken } from './views/attention.js';
+import { showToken } from './scrollSync.js';
 import { bestLayer, drawEvidence, drawLearned } from './views/evidence.js';
+import { drawCoActivation, drawEntropy, drawExpertTokens } from './views/analyses.js';
 import { drawExpertLoad } from './views/expertLoad.js';
 import { drawNorms } from './views/norms.js';
 import { predictionList } from './views/predictions.js';
@@ -17,14 +19,15 @@ import { initCompare } from './compare/index.js';
 
 const state = {
   model: null, summary: null, detail: null, attention: null,
-  layer: 0, token: null, norm: null, format: null, help: {}, generatedFrom: Infinity, busy: false,
+  layer: 0, token: null, expert: 0, norm: null, format: null, help: {}, generatedFrom: Infinity, busy: false,
   evidence: null, evidenceView: { layer: 0, weights: 'trained' },
 };
 
 const ctx = {
   colors: null,
   get selectedLayer() { return state.layer; },
-  onToken: t => selectToken(t),
+  get selectedToken() { return state.token; },
+  onToken: (t, options) => selectToken(t, options),
   onLayer: l => selectLayer(l),
 };
 /** Compare, what-if and the near-tie threshold (js/compare/index.js); set once the model is known. */
@@ -147,6 +150,7 @@ function drawTrace() {
   drawRoutingMap($('#routing-map'), s, ctx);
   drawLayerViews();
   drawNorms($('#norms'), s, state.norm, state.help[state.norm], ctx);
+  drawEntropy($('#entropy'), s, ctx);
   markSelection();
 }
 
@@ -158,6 +162,9 @@ function drawLayerViews() {
   drawTokenStrip($('#tokens'), s, state.layer, state.generatedFrom, ctx);
   drawRouterHeatmap($('#router-heatmap'), s, state.layer, ctx);
   drawExpertLoad($('#expert-load'), s, state.layer, ctx);
+  $('#analyses-layer').textContent = String(state.layer);
+  drawExpertTokens($('#expert-tokens'), s, state.layer, state.expert, ctx);
+  drawCoActivation($('#co-activation'), s, state.layer, ctx);
 }
 
 function markSelection() {
@@ -170,12 +177,20 @@ function markSelection() {
   document.querySelectorAll(`.layer-band[data-layer="${state.layer}"]`).forEach(n => n.classList.add('selected'));
   document.querySelectorAll('#token-detail tr[data-layer]')
     .forEach(r => r.classList.toggle('selected', Number(r.dataset.layer) === state.layer));
+  markAttentionToken($('#attention'), state.token);
+  const strip = $('#tokens');
+  const chosen = strip.querySelector('.token.selected');
+  if (chosen && (chosen.offsetTop < strip.scrollTop || chosen.offsetTop + chosen.offsetHeight > strip.scrollTop + strip.clientHeight)) {
+    strip.scrollTop = chosen.offsetTop - strip.clientHeight / 2;
+  }
 }
 
-async function selectToken(position) {
+/** Selects a token in every view and scrolls it into view; `open` also brings its detail into view. */
+async function selectToken(position, { open = false } = {}) {
   if (!state.summary) return;
   state.token = position;
   markSelection();
+  showToken(position);
   const id = state.summary.id;
   try {
     const detail = await api.token(id, position);
@@ -185,6 +200,10 @@ async function selectToken(position) {
     drawTokenDetail($('#token-detail'), detail, ctx);
     compare?.onDetail(detail);
     markSelection();
+    if (open) {
+      $('#detail-title-h').scrollIntoView({ block: 'start' });
+      $('#token-detail').focus({ preventScroll: true });
+    }
   } catch (e) {
     say(describeError(e), 'error');
   }
@@ -218,6 +237,11 @@ function wireControls(model) {
   fillSelect($('#layer-select'), c.num_hidden_layers, 'layer');
   fillSelect($('#attn-layer'), c.num_hidden_layers, 'layer');
   fillSelect($('#attn-head'), c.num_attention_heads, 'head');
+  fillSelect($('#expert-select'), c.num_local_experts, 'expert');
+  $('#expert-select').addEventListener('change', e => {
+    state.expert = Number(e.target.value);
+    if (state.summary) drawExpertTokens($('#expert-tokens'), state.summary, state.layer, state.expert, ctx);
+  });
   $('#norm-select').replaceChildren(...state.format.normViews.map(name =>
     el('option', { value: name, text: `${name}: ${state.help[name]}` })));
   $('#layer-select').addEventListener('change', e => selectLayer(Number(e.target.value)));

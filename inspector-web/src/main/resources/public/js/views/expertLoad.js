@@ -2,6 +2,8 @@
 import { el } from '../dom.js';
 import { hideTip, showTip } from './tooltip.js';
 
+import { exportBar } from '../export.js';
+
 const d3 = window.d3;
 
 export function drawExpertLoad(container, summary, selectedLayer, ctx) {
@@ -39,4 +41,6 @@ export function drawExpertLoad(container, summary, selectedLayer, ctx) {
       .selectAll('text').data(d3.range(E)).join('text').attr('class', 'tick-label')
       .attr('x', e => x(e) + x.bandwidth() / 2).attr('y', 11).attr('text-anchor', 'middle').text(e => e);
   });
+  container.prepend(exportBar(container, 'expert load', () => [['layer', 'expert', 'tokens'],
+    ...load.flatMap((counts, layer) => Array.from(counts, (c, e) => [layer, e, c]))]));
 }

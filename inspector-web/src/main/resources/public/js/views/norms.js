@@ -6,6 +6,9 @@ import { cellWidth } from '../layout.js';
 import { CELL_H, frame, tokenAxis, tokenBands } from './chart.js';
 import { gradientLegend } from './legend.js';
 import { hideTip, showTip } from './tooltip.js';
+import { syncScroll } from '../scrollSync.js';
+
+import { exportBar } from '../export.js';
 
 const d3 = window.d3;
 
@@ -14,7 +17,7 @@ export function drawNorms(container, summary, tensor, help, ctx) {
   const { tokens, layers } = summary;
   const rows = summary.norms[tensor];
   const T = tokens.length;
-  const margin = { top: 70, right: 10, bottom: 8, left: 44 };
+  const margin = { top: 70, right: 70, bottom: 8, left: 44 };
   const cw = cellWidth(container.clientWidth, T, margin.left);
   const color = normScale(d3.max(rows.flatMap(r => Array.from(r))) || 1);
   container.replaceChildren(el('div', { class: 'legend-row' },
@@ -38,4 +41,7 @@ export function drawNorms(container, summary, tensor, help, ctx) {
     .on('mouseleave', hideTip)
     .on('click', (_, d) => ctx.onToken(d.token));
   tokenBands(g, tokens, cw, layers * CELL_H);
+  syncScroll(container, cw, margin.left);
+  container.prepend(exportBar(container, `norms ${tensor}`, () => [['layer', 'position', 'token', 'norm'],
+    ...cells.map(d => [d.layer, d.token, tokens[d.token].text, d.value])]));
 }

@@ -7,6 +7,9 @@ import { nearTies, runnerUp } from '../routing.js';
 import { CELL_H, frame, tokenAxis, tokenBands } from './chart.js';
 import { gradientLegend } from './legend.js';
 import { hideTip, showTip } from './tooltip.js';
+import { syncScroll } from '../scrollSync.js';
+
+import { exportBar } from '../export.js';
 
 const d3 = window.d3;
 
@@ -14,7 +17,7 @@ export function drawRouterHeatmap(container, summary, layer, ctx) {
   const { tokens, experts: E, k } = summary;
   const row = summary.routing[layer];
   const T = tokens.length;
-  const margin = { top: 84, right: 10, bottom: 8, left: 74 };
+  const margin = { top: 84, right: 70, bottom: 8, left: 74 };
   const cw = cellWidth(container.clientWidth, T, margin.left);
   const color = probabilityScale();
   const ties = nearTies(row);
@@ -56,6 +59,9 @@ export function drawRouterHeatmap(container, summary, layer, ctx) {
     .on('mouseleave', hideTip)
     .on('click', (_, d) => ctx.onToken(d.token));
   tokenBands(g, tokens, cw, E * CELL_H);
+  syncScroll(container, cw, margin.left);
+  container.prepend(exportBar(container, `router heatmap layer ${layer}`, () => [['layer', 'position', 'token', 'expert', 'probability', 'chosen_rank'],
+    ...row.flatMap((c, t) => Array.from(c.probs, (p, e) => [layer, t, tokens[t].text, e, p.toFixed(6), c.experts.indexOf(e) + 1 || '']))]));
 }
 
 function describe(d, token, layer, k) {

@@ -134,7 +134,7 @@ class InspectorPageTest {
         int t = summary.get("tokens").size();
         assertTrue(t > 1, "the example prompt has several tokens");
         assertThat(page.locator("#tokens .token")).hasCount(t);
-        assertThat(page.locator("#routing-map rect.cell")).hasCount(t * summary.get("layers").asInt());
+        assertThat(page.locator("#routing-map .cell-text")).hasCount(t * summary.get("layers").asInt());
         assertThat(page.locator("#next .prediction")).hasCount(summary.get("next").size());
         page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("overview.png")).setFullPage(true));
     }
@@ -215,11 +215,11 @@ class InspectorPageTest {
         int l = summary.get("layers").asInt();
         int e = summary.get("experts").asInt();
         assertThat(page.locator("#router-heatmap rect.cell")).hasCount(t * e);
-        assertThat(page.locator("#routing-map rect.cell")).hasCount(t * l);
+        assertThat(page.locator("#routing-map .cell-text")).hasCount(t * l);
         assertThat(page.locator("#router-heatmap rect.cell.chosen")).hasCount(t * summary.get("k").asInt());
         assertThat(page.locator("#norms rect.cell")).hasCount(l * t);
         assertThat(page.locator("#expert-load rect.bar")).hasCount(l * e);
-        String firstChoice = page.locator("#routing-map rect.cell[data-token='0'][data-layer='0']")
+        String firstChoice = page.locator("#routing-map .cell-text[data-token='0'][data-layer='0']")
                 .getAttribute("data-expert");
         assertEquals(summary.at("/routing/0/0/experts/0").asText(), firstChoice);
     }
@@ -232,7 +232,7 @@ class InspectorPageTest {
         assertThat(page.locator("#token-detail tbody tr")).hasCount(summary.get("layers").asInt());
         assertThat(page.locator("#token-detail tbody tr").first().locator(".lens-item")).hasCount(5);
         assertThat(page.locator("#routing-map .band.selected[data-token='1']")).hasCount(1);
-        page.locator("#routing-map rect.cell[data-token='1'][data-layer='2']").hover();
+        hoverRoutingCell(page, 1, 2);
         assertThat(page.locator(".tooltip")).containsText("router probabilities");
         page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve("token-detail.png")).setFullPage(true));
     }
@@ -276,7 +276,7 @@ class InspectorPageTest {
         String shown = String.join("", page.locator("#tokens .token").allTextContents()).replace("␣", " ");
         assertTrue(shown.contains(HTML_PROMPT), "token strip shows the prompt as text: " + shown);
         assertEquals(summary.get("tokens").size(), page.locator("#tokens .token").count());
-        page.locator("#routing-map rect.cell[data-token='2'][data-layer='0']").hover();
+        hoverRoutingCell(page, 2, 0);
         assertThat(page.locator(".tooltip")).isVisible();
         page.locator("#tokens .token[data-token='2']").click();
         assertThat(page.locator("#detail-title")).hasText("token #2");
@@ -307,7 +307,7 @@ class InspectorPageTest {
         assertEquals(t + 3, after.get("tokens").size());
         assertThat(page.locator("#tokens .token")).hasCount(t + 3);
         assertThat(page.locator("#tokens .token.generated")).hasCount(3);
-        assertThat(page.locator("#routing-map rect.cell")).hasCount((t + 3) * after.get("layers").asInt());
+        assertThat(page.locator("#routing-map .cell-text")).hasCount((t + 3) * after.get("layers").asInt());
     }
 
     @Test
@@ -318,9 +318,13 @@ class InspectorPageTest {
         page.locator("#attn-head").selectOption("1");
         page.locator("#attn-show").click();
         assertThat(page.locator("#attention g[data-layer='2'][data-head='1']")).hasCount(1);
-        assertThat(page.locator("#attention rect.cell")).hasCount(t * t);
-        String future = page.locator("#attention rect.cell[data-query='0'][data-key='1']").getAttribute("data-prob");
-        assertEquals(0.0, Double.parseDouble(future), "a query never attends to a later key");
+        assertThat(page.locator("#attention .stack")).hasAttribute("data-tokens", Integer.toString(t));
+        int cw = Integer.parseInt(page.locator("#attention .stack").getAttribute("data-cell"));
+        assertEquals(t * cw, ((Number) page.locator("#attention canvas").evaluate("c => c.width")).intValue());
+        page.locator("#attention rect.hit").hover(new Locator.HoverOptions().setPosition(cw * 1.5, cw * 0.5));
+        assertThat(page.locator(".tooltip")).containsText("a future token: masked");
+        page.locator("#attention rect.hit").hover(new Locator.HoverOptions().setPosition(cw * 0.5, cw * 0.5));
+        assertThat(page.locator(".tooltip")).containsText("100.0% of query #0's attention on key #0");
     }
 
     @Test
@@ -380,6 +384,14 @@ class InspectorPageTest {
         assertThat(page.locator("#message.error")).containsText("4 requests are waiting");
         assertThat(page.locator("#run")).isEnabled();
         assertThat(page.locator("#trace-id")).hasText(before.get("id").asText());
+    }
+
+    /** Hovers the routing map's cell of a token at a layer (the cells are pixels of a canvas under a hit area). */
+    static void hoverRoutingCell(Page page, int token, int layer) {
+        double cw = Double.parseDouble(page.locator("#routing-map .routing-scroll").getAttribute("data-cw"));
+        double row = Double.parseDouble(page.locator("#routing-map .stack").getAttribute("data-row"));
+        page.locator("#routing-map rect.hit").hover(new Locator.HoverOptions()
+                .setPosition(cw * (token + 0.5), row * (layer + 0.5)));
     }
 
     /** Opens a page and waits until it shows a trace; returns that trace's summary from the API. */

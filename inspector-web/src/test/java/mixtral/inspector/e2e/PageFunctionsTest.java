@@ -56,9 +56,9 @@ class PageFunctionsTest {
         }
 
         @Test
-        void textOnEveryTableauExpertColourHasAtLeastThreeToOneContrast() {
-            JsonNode worst = page.call("colors.js", "m => { " + CONTRAST + " const c = m.expertColors(10);"
-                    + " return Math.min(...d3.range(10).map(e => contrast(c(e), m.textOn(c(e))))); }");
+        void textOnEveryExpertColourHasAtLeastThreeToOneContrast() {
+            JsonNode worst = page.call("colors.js", "m => { " + CONTRAST + " return Math.min(...[8, 10].flatMap(E =>"
+                    + " { const c = m.expertColors(E); return d3.range(E).map(e => contrast(c(e), m.textOn(c(e)))); })); }");
             assertTrue(worst.asDouble() >= 3, "lowest contrast of an expert's number on its colour: " + worst);
         }
 
@@ -205,6 +205,173 @@ class PageFunctionsTest {
             JsonNode r = page.call("layout.js", "m => [m.shorten('😀'.repeat(7)), m.shorten('😀'.repeat(13))]");
             assertEquals("😀".repeat(7), r.get(0).asText());
             assertEquals("😀".repeat(11) + "…", r.get(1).asText());
+        }
+    }
+
+    @Nested
+    class ColourBlindness {
+        /** Smallest CIELAB ΔE between two expert colours that a dichromat must still see; Tableau 10 has 0.9. */
+        static final double MIN_DELTA_E = 15;
+
+        @Test
+        void everyPairOfTheEightExpertColoursStaysApartUnderDeuteranopiaAndProtanopia() {
+            JsonNode r = page.call("colors.js", "m => { const c = d3.range(8).map(m.expertColors(8));"
+                    + " return [m.closestPair(c), m.closestPair(c, m.CVD.deuteranopia), m.closestPair(c, m.CVD.protanopia)]; }");
+            for (JsonNode d : r) {
+                assertTrue(d.asDouble() >= MIN_DELTA_E, "closest pair (normal, deuteranopia, protanopia): " + r);
+            }
+        }
+
+        @Test
+        void theCheckRejectsTableauTensRedAndGreen() {
+            // The palette the page had before: its experts 2 and 4 (red, green) look alike to a deuteranope.
+            JsonNode r = page.call("colors.js", "m => { const c = d3.schemeTableau10.slice(0, 8);"
+                    + " return [m.closestPair(c), m.closestPair(c, m.CVD.deuteranopia),"
+                    + " m.deltaE(m.simulate(c[2], m.CVD.deuteranopia), m.simulate(c[4], m.CVD.deuteranopia))]; }");
+            assertTrue(r.get(0).asDouble() >= MIN_DELTA_E, "apart for normal vision: " + r);
+            assertTrue(r.get(1).asDouble() < MIN_DELTA_E, "rejected under deuteranopia: " + r);
+            assertTrue(r.get(2).asDouble() < 3, "red and green alike: " + r);
+        }
+
+        @Test
+        void theSimulationMatchesMachadosPublishedDeuteranopeView() {
+            // Pure red through Machado's matrix: linear (0.367, 0.280, -0.012) -> sRGB about (163, 144, 0); grey stays grey.
+            JsonNode r = page.call("colors.js", "m => [m.simulate('#ff0000', m.CVD.deuteranopia),"
+                    + " m.simulate('#808080', m.CVD.protanopia)]");
+            JsonNode rgb = page.call("colors.js", "m => { const c = d3.rgb(m.simulate('#ff0000', m.CVD.deuteranopia));"
+                    + " return [c.r, c.g, c.b]; }");
+            assertEquals(163, rgb.get(0).asInt(), 2, r.toString());
+            assertEquals(144, rgb.get(1).asInt(), 2, r.toString());
+            assertEquals(0, rgb.get(2).asInt(), 1, r.toString());
+            assertEquals("#808080", r.get(1).asText());
+        }
+    }
+
+    @Nested
+    class Scale {
+        @Test
+        void attentionCellsFitThePanelDownToOnePixel() {
+            JsonNode r = page.call("layout.js", "m => [m.attentionCell(1400, 512, 96), m.attentionCell(1400, 10, 96),"
+                    + " m.attentionCell(300, 5000, 96), m.attentionCell(1400, 100, 96)]");
+            assertEquals(2, r.get(0).asInt(), "512 tokens in 1400 - 96 - 24 px");
+            assertEquals(28, r.get(1).asInt());
+            assertEquals(1, r.get(2).asInt());
+            assertEquals(12, r.get(3).asInt(), "floored: 1280 / 100 is 12.8");
+        }
+
+        @Test
+        void axisLabelsAreAtLeastTwelvePixelsApart() {
+            JsonNode r = page.call("layout.js", "m => [1, 2, 5, 12, 13, 28].map(cw => m.labelEvery(cw))");
+            assertEquals("[12,6,3,1,1,1]", r.toString());
+        }
+
+        @Test
+        void aPointFindsItsCellAndNothingOutsideTheGrid() {
+            JsonNode r = page.call("layout.js", "m => [m.cellAt(33, 45, 16, 22, 10, 6), m.cellAt(-1, 5, 16, 22, 10, 6),"
+                    + " m.cellAt(160, 5, 16, 22, 10, 6), m.cellAt(159.9, 131.9, 16, 22, 10, 6)]");
+            assertEquals("{\"column\":2,\"row\":2}", r.get(0).toString());
+            assertTrue(r.get(1).isNull() && r.get(2).isNull(), r.toString());
+            assertEquals("{\"column\":9,\"row\":5}", r.get(3).toString());
+        }
+
+        @Test
+        void arrowsMoveOneCellAndStopAtTheEdges() {
+            JsonNode r = page.call("layout.js", "m => { const c = { token: 0, layer: 0 }; return [m.moveCursor(c, 'ArrowLeft', 5, 3),"
+                    + " m.moveCursor(c, 'ArrowRight', 5, 3), m.moveCursor({ token: 4, layer: 2 }, 'ArrowDown', 5, 3),"
+                    + " m.moveCursor({ token: 2, layer: 2 }, 'ArrowUp', 5, 3), m.moveCursor(c, 'End', 5, 3), m.moveCursor(c, 'x', 5, 3)]; }");
+            assertEquals("{\"token\":0,\"layer\":0}", r.get(0).toString());
+            assertEquals("{\"token\":1,\"layer\":0}", r.get(1).toString());
+            assertEquals("{\"token\":4,\"layer\":2}", r.get(2).toString());
+            assertEquals("{\"token\":2,\"layer\":1}", r.get(3).toString());
+            assertEquals("{\"token\":4,\"layer\":0}", r.get(4).toString());
+            assertTrue(r.get(5).isNull(), "other keys are not the map's");
+        }
+
+        @Test
+        void aSelectedTokenIsBroughtIntoViewInEveryViewMovingAsLittleAsPossible() {
+            // Two views: 16 px columns after 44 px in 500 px, 20 px columns after 74 px in 300 px.
+            JsonNode r = page.call("layout.js", "m => { const v = [{ cw: 16, left: 44, width: 500 }, { cw: 20, left: 74, width: 300 }];"
+                    + " return [m.keepInView(0, 3, v), m.keepInView(0, 100, v), m.keepInView(150, 100, v), m.keepInView(90, 100, v)]; }");
+            assertEquals(0, r.get(0).asDouble(), 1e-9, "already in view: no move");
+            // Token 100 ends at 74 + 101 * 20 = 2094 px in the narrow view, which shows 300: first >= 89.7.
+            assertEquals((74 + 101 * 20 - 300) / 20.0, r.get(1).asDouble(), 1e-9, "scrolled just far enough");
+            assertEquals(44 / 16.0 + 100, r.get(2).asDouble(), 1e-9, "scrolled back just far enough");
+            assertEquals(90, r.get(3).asDouble(), 1e-9, "in view in both: stays");
+        }
+
+        @Test
+        void theRoutingImageHasTheFirstChoiceTheStripeTheTieMarkAndAGap() {
+            JsonNode r = page.call("raster.js", "async m => { const { stripes } = await import('/js/layout.js');"
+                    + " const w = 2 * 16, h = 22, px = new Uint8ClampedArray(w * h * 4);"
+                    + " const rgb = [[200, 0, 0], [0, 0, 200], [0, 150, 0]];"
+                    + " m.paintRouting(px, w, [[{ experts: [0, 1], nearTie: false }, { experts: [2, 0], nearTie: true }]], 16, h, e => rgb[e], stripes);"
+                    + " const at = (x, y) => Array.from(px.slice((y * w + x) * 4, (y * w + x) * 4 + 4));"
+                    + " return { fill: at(4, 5), stripe: at(7, 16), gap: at(15, 5), second: at(20, 5), secondStripe: at(22, 16),"
+                    + " tie: at(16 + 11, 3), tieRing: at(16 + 9, 1) }; }");
+            assertEquals("[200,0,0,255]", r.get("fill").toString());
+            assertEquals("[0,0,200,255]", r.get("stripe").toString(), "second choice along the bottom");
+            assertEquals("[0,0,0,0]", r.get("gap").toString(), "1 px between columns");
+            assertEquals("[0,150,0,255]", r.get("second").toString());
+            assertEquals("[200,0,0,255]", r.get("secondStripe").toString());
+            assertEquals("[255,255,255,255]", r.get("tie").toString(), "near tie: a white square");
+            assertEquals("[17,17,17,255]", r.get("tieRing").toString(), "framed in black");
+        }
+
+        @Test
+        void theAttentionImageLooksUpEachProbabilityAndMasksLaterKeys() {
+            JsonNode r = page.call("raster.js", "m => { const table = new Uint8ClampedArray([0, 0, 0, 100, 100, 100, 250, 250, 250]);"
+                    + " const px = new Uint8ClampedArray(2 * 2 * 2 * 2 * 4);"
+                    + " m.paintAttention(px, [[1, 0], [0.2, 0.8]], 2, table, [9, 8, 7]);"
+                    + " const at = (x, y) => Array.from(px.slice((y * 4 + x) * 4, (y * 4 + x) * 4 + 3));"
+                    + " return [at(1, 1), at(3, 0), at(2, 3), at(0, 2), at(3, 3)]; }");
+            assertEquals("[250,250,250]", r.get(0).toString(), "query 0 on key 0: 1 -> the last entry");
+            assertEquals("[9,8,7]", r.get(1).toString(), "query 0 on key 1: masked");
+            assertEquals("[250,250,250]", r.get(2).toString(), "0.8 rounds to the last of three entries");
+            assertEquals("[0,0,0]", r.get(3).toString(), "0.2 rounds to the first");
+            assertEquals("[250,250,250]", r.get(4).toString());
+        }
+    }
+
+    @Nested
+    class Analyses {
+        @Test
+        void entropyIsZeroForACertainRouterAndLog2EForAnUndecidedOne() {
+            JsonNode r = page.call("analysis.js", "m => [m.entropyBits([0, 1, 0, 0]), m.entropyBits([0.25, 0.25, 0.25, 0.25]),"
+                    + " m.entropyBits([0.5, 0.5, 0, 0]), m.routingEntropy([[{ probs: [1, 0] }, { probs: [0.5, 0.5] }]])]");
+            assertEquals(0, r.get(0).asDouble(), 1e-12);
+            assertEquals(2, r.get(1).asDouble(), 1e-12);
+            assertEquals(1, r.get(2).asDouble(), 1e-12, "a zero probability adds nothing (not NaN)");
+            assertEquals("[[0,1]]", r.get(3).toString());
+        }
+
+        @Test
+        void coActivationCountsPairsSymmetricallyWithTheLoadOnTheDiagonal() {
+            JsonNode m = page.call("analysis.js", "m => m.coActivation([{ experts: [0, 2] }, { experts: [2, 0] },"
+                    + " { experts: [1, 2] }], 3)");
+            assertEquals("[[2,0,2],[0,1,1],[2,1,3]]", m.toString(), "order of choice does not matter");
+        }
+
+        @Test
+        void anExpertsTokensCarryTheRankOfTheirChoice() {
+            JsonNode r = page.call("analysis.js", "m => m.tokensOf([{ experts: [3, 1] }, { experts: [0, 2] },"
+                    + " { experts: [1, 3] }], 3)");
+            assertEquals("[{\"token\":0,\"rank\":0},{\"token\":2,\"rank\":1}]", r.toString());
+        }
+    }
+
+    @Nested
+    class Export {
+        @Test
+        void csvQuotesFieldsWithCommasQuotesAndLineBreaksOnly() {
+            JsonNode r = page.call("export.js", "m => m.toCsv([['token', 'n'], ['a,b', 1], ['say \"hi\"', 2],"
+                    + " ['two\\nlines', null], ['plain', [3, 5]]])");
+            assertEquals("token,n\r\n\"a,b\",1\r\n\"say \"\"hi\"\"\",2\r\n\"two\nlines\",\r\nplain,3 5\r\n", r.asText());
+        }
+
+        @Test
+        void fileNamesAreLowerCaseWordsJoinedByDashes() {
+            JsonNode r = page.call("export.js", "m => m.fileName('Router heatmap, layer 3!', 'png')");
+            assertEquals("router-heatmap-layer-3.png", r.asText());
         }
     }
 
