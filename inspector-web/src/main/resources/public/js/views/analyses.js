@@ -63,7 +63,7 @@ export function drawCoActivation(container, summary, layer, ctx) {
   cell.append('text').attr('class', 'cell-text').attr('x', size / 2).attr('y', size / 2).attr('dy', '0.35em')
     .attr('text-anchor', 'middle').attr('fill', d => (d.i === d.j ? 'currentColor' : textOn(color(d.count))))
     .text(d => d.count);
-  container.prepend(exportBar(container, `co-activation layer ${layer}`, () => [['layer', 'expert_a', 'expert_b', 'tokens'],
+  container.prepend(exportBar(container, `co-activation layer ${layer}`, () => [['layer', 'expert_a', 'expert_b', 'token_count'],
     ...cells.map(d => [layer, d.i, d.j, d.count])]));
 }
 

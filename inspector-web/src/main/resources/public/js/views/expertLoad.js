@@ -41,6 +41,6 @@ export function drawExpertLoad(container, summary, selectedLayer, ctx) {
       .selectAll('text').data(d3.range(E)).join('text').attr('class', 'tick-label')
       .attr('x', e => x(e) + x.bandwidth() / 2).attr('y', 11).attr('text-anchor', 'middle').text(e => e);
   });
-  container.prepend(exportBar(container, 'expert load', () => [['layer', 'expert', 'tokens'],
+  container.prepend(exportBar(container, 'expert load', () => [['layer', 'expert', 'token_count'],
     ...load.flatMap((counts, layer) => Array.from(counts, (c, e) => [layer, e, c]))]));
 }
