@@ -17,9 +17,11 @@ export function fillRect(rgba, width, x, y, w, h, [r, g, b]) {
  * The routing map, `routing` [L][T] cells (experts first choice first, nearTie), each `cw` x `ch` px with a 1 px gap
  * right and below: the first choice's colour, the later choices as stripes along the bottom (`stripes(cw, later)`
  * of layout.js), a white square in the top right corner on near ties. `rgbOf(expert)` gives a colour.
+ * Returns how many near-tie squares it drew (the canvas cannot be asked).
  */
 export function paintRouting(rgba, width, routing, cw, ch, rgbOf, stripes) {
   const white = [255, 255, 255];
+  let nearTies = 0;
   routing.forEach((row, l) => row.forEach((cell, t) => {
     const x = t * cw;
     const y = l * ch;
@@ -31,8 +33,10 @@ export function paintRouting(rgba, width, routing, cw, ch, rgbOf, stripes) {
     if (cell.nearTie) {
       fillRect(rgba, width, x + cw - 7, y + 1, 5, 5, [17, 17, 17]);
       fillRect(rgba, width, x + cw - 6, y + 2, 3, 3, white);
+      nearTies++;
     }
   }));
+  return nearTies;
 }
 
 /**

@@ -38,7 +38,8 @@ export function drawRoutingMap(container, summary, ctx) {
   canvas.style.top = `${MARGIN.top}px`;
   const ctx2d = canvas.getContext('2d');
   const image = ctx2d.createImageData(width, height);
-  paintRouting(image.data, width, routing, cw, CELL_H, rgbOf, stripes);
+  // What the canvas shows, in the DOM for readers and tests: the near-tie marks it drew.
+  container.dataset.nearTies = String(paintRouting(image.data, width, routing, cw, CELL_H, rgbOf, stripes));
   ctx2d.putImageData(image, 0, 0);
 
   const svg = d3.select(stack).append('svg')
