@@ -191,6 +191,9 @@ async function selectToken(position, { open = false } = {}) {
   state.token = position;
   markSelection();
   showToken(position);
+  // The what-if form belongs to the detail on screen: until this token's detail arrives (and the form is drawn
+  // for it) there is none, so a choice made in the old form is neither sent for the wrong token nor overwritten.
+  compare?.onDetail(null);
   const id = state.summary.id;
   try {
     const detail = await api.token(id, position);

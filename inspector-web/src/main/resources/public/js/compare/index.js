@@ -94,8 +94,10 @@ export function initCompare(page) {
         $('#compare-section').hidden = true;
       }
     },
+    /** Draws the what-if form for `detail`, or removes it (null) while another token's detail is loading. */
     onDetail(detail) {
       if (detail) drawWhatIf($('#whatif'), detail, state.summary, state.layer, runWhatIf);
+      else $('#whatif').replaceChildren();
     },
     redraw() {
       if (shown) show(shown.a, shown.b, { push: false });
