@@ -17,6 +17,7 @@ public final class Lessons {
                 new AttentionAndCache(),
                 new RegressionTesting(),
                 new InspectorTour(),
-                new WhatExpertsLearned());
+                new WhatExpertsLearned(),
+                new WhatIf());
     }
 }
