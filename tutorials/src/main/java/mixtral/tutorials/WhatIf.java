@@ -141,7 +141,7 @@ public final class WhatIf implements Lesson {
         }
         n.put("ripple_table", t.toString().strip());
         n.put("kl_here", Fmt.fixed(r.kl()[r.token()], 3));
-        n.put("kl_last", Fmt.sci(r.kl()[last]));
+        n.put("kl_last", Fmt.powerOfTenAbove(r.kl()[last]));
         n.put("kl_max_later", Fmt.fixed(Arrays.stream(r.kl(), r.token() + 1, last + 1).max().orElseThrow(), 3));
         n.put("top1_last", r.top1Changed()[last] ? "changed" : "did not change");
         int top1 = 0;
@@ -173,7 +173,7 @@ public final class WhatIf implements Lesson {
         double[] shift = WhatIfRuns.routerLogitShift(BF16);
         n.put("bf16_shift_mean", Fmt.fixed(shift[0], 4));
         n.put("bf16_shift_max", Fmt.fixed(shift[1], 3));
-        n.put("bf16_loss_change", Fmt.sci(Math.abs(WhatIfRuns.loss(BF16) - plain)));
+        n.put("bf16_loss_change", Fmt.powerOfTenAbove(Math.abs(WhatIfRuns.loss(BF16) - plain)));
     }
 
     @Override

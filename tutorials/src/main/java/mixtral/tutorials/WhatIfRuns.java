@@ -1,12 +1,15 @@
 package mixtral.tutorials;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import mixtral.compare.Margins;
+import mixtral.model.Argmax;
 import mixtral.model.Intervention;
+import mixtral.model.Routing;
 import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
 import mixtral.trace.TraceRecorder;
@@ -149,8 +152,8 @@ final class WhatIfRuns {
         int e = DemoRun.model().config().numLocalExperts();
         int k = DemoRun.model().config().numExpertsPerTok();
         Run plain = run(tokens, Intervention.NONE);
-        int[] ranked = mixtral.model.Routing.topK(plain.routerLogits(layer)[token], e);
-        int[] forced = java.util.Arrays.copyOfRange(ranked, e - k, e);
+        int[] ranked = Routing.topK(plain.routerLogits(layer)[token], e);
+        int[] forced = Arrays.copyOfRange(ranked, e - k, e);
         Run run = run(tokens, Intervention.NONE.withForced(layer, token, forced));
         int layers = DemoRun.model().config().numHiddenLayers();
         boolean[][] changed = new boolean[layers][tokens.length];
@@ -165,9 +168,9 @@ final class WhatIfRuns {
         boolean[] top1 = new boolean[tokens.length];
         for (int t = 0; t < tokens.length; t++) {
             kl[t] = kl(plain.logits()[t], run.logits()[t]);
-            top1[t] = mixtral.model.Argmax.of(plain.logits()[t]) != mixtral.model.Argmax.of(run.logits()[t]);
+            top1[t] = Argmax.of(plain.logits()[t]) != Argmax.of(run.logits()[t]);
         }
-        return new Ripple(tokens, layer, token, java.util.Arrays.copyOf(ranked, k), forced, changed, kl, top1);
+        return new Ripple(tokens, layer, token, Arrays.copyOf(ranked, k), forced, changed, kl, top1);
     }
 
     /** {mean, max} of |router logit with {@code iv} - plain router logit| over every layer, token and expert. */
@@ -197,9 +200,9 @@ final class WhatIfRuns {
     static boolean sameSet(long[] a, long[] b) {
         long[] x = a.clone();
         long[] y = b.clone();
-        java.util.Arrays.sort(x);
-        java.util.Arrays.sort(y);
-        return java.util.Arrays.equals(x, y);
+        Arrays.sort(x);
+        Arrays.sort(y);
+        return Arrays.equals(x, y);
     }
 
     static double[] logSoftmax(float[] logits) {

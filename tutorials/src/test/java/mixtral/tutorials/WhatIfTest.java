@@ -26,6 +26,16 @@ class WhatIfTest {
     }
 
     @Test
+    void theTrainedKHasTheLowestLossAndEveryKAboveItALargerOne() {
+        double[] byK = WhatIf.lossByK();
+        int trained = DemoRun.model().config().numExpertsPerTok();
+        for (int k = 1; k <= byK.length; k++) {
+            assertTrue(k == trained || byK[k - 1] > byK[trained - 1], "k = " + k);
+            assertTrue(k <= trained || byK[k - 1] > byK[k - 2], "the loss must grow from k = " + (k - 1) + " to " + k);
+        }
+    }
+
+    @Test
     void topKOfEveryExpertWeightsEachByItsSoftmaxOverAllRouterLogits() {
         int e = DemoRun.model().config().numLocalExperts();
         WhatIfRuns.Run dense = WhatIfRuns.run(ENGLISH, Intervention.NONE.withTopK(e));
@@ -68,6 +78,9 @@ class WhatIfTest {
         List<WhatIf.Cell> cells = WhatIf.cells();
         assertEquals(0, cells.get(0).layer());
         assertEquals(0, cells.get(1).layer());
+        WhatIf.Cell worst = cells.get(0);
+        assertTrue(cells.stream().filter(c -> c.layer() == worst.layer()).allMatch(c -> c.load() <= worst.load()),
+                "the costliest expert is the busiest of its layer");
         assertTrue(cells.stream().filter(c -> c.load() < 0.01).allMatch(c -> Math.abs(c.increase()) < 0.01));
         assertTrue(cells.stream().anyMatch(c -> c.load() < 0.01), "the lesson's claim needs such an expert");
     }
