@@ -19,7 +19,8 @@ public final class Lessons {
                 new AttentionAndCache(),
                 new RegressionTesting(),
                 new RoutingStatistics(),
-                new WhatExpertsLearned());
+                new WhatExpertsLearned(),
+                new WhatIf());
     }
 
     /**
