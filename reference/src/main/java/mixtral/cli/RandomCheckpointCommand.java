@@ -1,9 +1,12 @@
 package mixtral.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import mixtral.BadInputException;
+import mixtral.OutputFile;
 import mixtral.config.ConfigReader;
 import mixtral.config.MixtralConfig;
 import mixtral.safetensors.DType;
@@ -54,7 +57,14 @@ final class RandomCheckpointCommand implements Callable<Integer> {
         if (!dtype.isFloat()) {
             throw new BadInputException("--dtype must be F32, BF16 or F16, got " + dtype);
         }
-        if (Files.exists(out) && (!Files.isDirectory(out) || Files.list(out).findAny().isPresent())) {
+        if (shards < 1) {
+            throw new BadInputException("--shards must be at least 1, got " + shards);
+        }
+        if (!(routerScale >= 0) || Double.isInfinite(routerScale)) {
+            throw new BadInputException("--router-scale must be a finite number, 0 or more, got " + routerScale);
+        }
+        OutputFile.checkFolder(out, "--out");
+        if (Files.isDirectory(out) && !isEmpty(out)) {
             throw new BadInputException(out + ": exists and is not an empty folder; refusing to overwrite");
         }
         Layout l = switch (layout.toLowerCase()) {
@@ -66,5 +76,11 @@ final class RandomCheckpointCommand implements Callable<Integer> {
         new CheckpointWriter(l).dtype(dtype).shards(shards).write(new RandomWeights(c, seed, routerScale), out);
         System.out.println("wrote " + out);
         return Main.OK;
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        }
     }
 }
