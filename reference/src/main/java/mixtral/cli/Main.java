@@ -44,8 +44,9 @@ public final class Main {
             return cli.execute(args);
         } catch (OutOfMemoryError e) {
             // A size check missed this allocation (a bug), but the stack trace of an allocation helps nobody.
-            cli.getErr().println("mixtral: out of memory (" + e.getMessage() + "); the Java heap is at most "
-                    + (Runtime.getRuntime().maxMemory() >> 20) + " MB (raise it with MIXTRAL_HEAP=8g)");
+            cli.getErr().println("mixtral: out of memory (" + oneLine(String.valueOf(e.getMessage())) + "); the Java "
+                    + "heap is at most " + (Runtime.getRuntime().maxMemory() >> 20) + " MB (MIXTRAL_HEAP=8g raises it, "
+                    + "and four times as much for native arrays)");
             cli.getErr().flush();
             return INTERNAL_ERROR;
         }
