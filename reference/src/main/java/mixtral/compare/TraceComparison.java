@@ -53,6 +53,9 @@ public final class TraceComparison {
     }
 
     public static Report compare(Trace expected, Trace actual, Tolerances tol, Options options) {
+        MixtralConfig model = options.model() == null ? null : options.model().config();
+        TraceShapes.check(expected, "trace A", model);
+        TraceShapes.check(actual, "trace B", model != null ? model : expected.config());
         long[] tokens = checkSameTokens(expected, actual);
         TreeSet<String> names = new TreeSet<>(TensorNames.FORWARD_ORDER);
         names.addAll(expected.tensors().keySet());
