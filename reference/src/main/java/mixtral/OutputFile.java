@@ -15,6 +15,8 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * A file this program writes: checked before the work that produces it starts, then written atomically (beside the
@@ -40,12 +42,44 @@ public final class OutputFile {
         checkParents(target, what);
     }
 
-    /** The same for a folder to create or fill: it must not be a file, nor lie below one. */
-    public static void checkFolder(Path target, String what) {
+    /**
+     * The same for a folder to create and fill: it must not be a file, nor lie below one, nor hold anything yet (so
+     * that nothing of the user's is overwritten, or deleted by a command that cleans up its folder).
+     */
+    public static void checkNewFolder(Path target, String what) {
         if (Files.exists(target) && !Files.isDirectory(target)) {
             throw new BadInputException(what + " " + target + ": is a file, not a folder");
         }
+        if (Files.isDirectory(target)) {
+            try (Stream<Path> entries = Files.list(target)) {
+                if (entries.findAny().isPresent()) {
+                    throw new BadInputException(what + " " + target + ": is not empty; give a new or empty folder");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + target + ": " + e.getMessage(), e);
+            }
+        }
         checkParents(target, what);
+    }
+
+    /** Refuses to write {@code bytes} where the disk holding {@code target} (or its nearest existing parent) has less. */
+    public static void checkSpace(Path target, long bytes, String what) {
+        Path existing = target.toAbsolutePath().normalize();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null) {
+            return;
+        }
+        try {
+            long free = Files.getFileStore(existing).getUsableSpace();
+            if (bytes > free) {
+                throw new BadInputException(String.format(Locale.ROOT, "%s takes %.1f GB on disk; %s has %.1f GB free",
+                        what, bytes / 1e9, existing, free / 1e9));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot tell the free space of " + existing + ": " + e.getMessage(), e);
+        }
     }
 
     private static void checkParents(Path target, String what) {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import mixtral.OutputFile;
 import mixtral.compare.JunitReport;
 import mixtral.compare.Report;
 import mixtral.compare.ReportPrinter;
@@ -66,6 +67,9 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Tolerances tol = new Tolerances(atol, rtol, tieMargin);
         memory.validate();
+        if (junit != null) {
+            OutputFile.check(junit, "--junit");
+        }
         Trace a = Trace.read(expected);
         Trace b = Trace.read(actual);
         Report report;

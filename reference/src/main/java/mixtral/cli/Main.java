@@ -36,8 +36,8 @@ public final class Main {
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("mixtral: " + ex.getMessage());
-            err.println("Try 'mixtral " + ex.getCommandLine().getCommandName() + " --help'.");
+            err.println("mixtral: " + oneLine(String.valueOf(ex.getMessage())) + " (see '"
+                    + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help')");
             return BAD_INPUT;
         });
         try {

@@ -1,10 +1,7 @@
 package mixtral.cli;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import mixtral.BadInputException;
 import mixtral.OutputFile;
 import mixtral.config.ConfigReader;
@@ -63,10 +60,7 @@ final class RandomCheckpointCommand implements Callable<Integer> {
         if (!(routerScale >= 0) || Double.isInfinite(routerScale)) {
             throw new BadInputException("--router-scale must be a finite number, 0 or more, got " + routerScale);
         }
-        OutputFile.checkFolder(out, "--out");
-        if (Files.isDirectory(out) && !isEmpty(out)) {
-            throw new BadInputException(out + ": exists and is not an empty folder; refusing to overwrite");
-        }
+        OutputFile.checkNewFolder(out, "--out");
         Layout l = switch (layout.toLowerCase()) {
             case "hf" -> Layout.HUGGING_FACE;
             case "mistral" -> Layout.MISTRAL;
@@ -76,11 +70,5 @@ final class RandomCheckpointCommand implements Callable<Integer> {
         new CheckpointWriter(l).dtype(dtype).shards(shards).write(new RandomWeights(c, seed, routerScale), out);
         System.out.println("wrote " + out);
         return Main.OK;
-    }
-
-    private static boolean isEmpty(Path dir) throws IOException {
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
-        }
     }
 }

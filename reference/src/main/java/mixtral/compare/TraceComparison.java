@@ -23,6 +23,7 @@ import mixtral.model.MixtralModel;
 import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
 import mixtral.trace.TraceRecorder;
+import mixtral.trace.TraceShapes;
 import mixtral.trace.TraceTensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -2,10 +2,7 @@ package mixtral.weights;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -136,19 +133,8 @@ public final class CheckpointWriter {
                     + "largest shard (%s) and two float32 copies of its largest tensor; the Java heap has %s free: %s",
                     gb(largestShard + copies), gb(largestShard), gb(heapFree), more));
         }
-        Path existing = dir.toAbsolutePath();
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        try {
-            long free = existing == null ? Long.MAX_VALUE : Files.getFileStore(existing).getUsableSpace();
-            if (total > free) {
-                throw new BadInputException(String.format(Locale.ROOT, "this checkpoint takes %s on disk (%,d "
-                        + "weights as %s); %s has %s free", gb(total), total / dtype.bytes, dtype, existing, gb(free)));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot tell the free space of " + existing + ": " + e.getMessage(), e);
-        }
+        OutputFile.checkSpace(dir, total, String.format(Locale.ROOT, "this checkpoint (%,d weights as %s)",
+                total / dtype.bytes, dtype));
     }
 
     private static String gb(long bytes) {

@@ -1,4 +1,4 @@
-package mixtral.compare;
+package mixtral.trace;
 
 import java.util.Arrays;
 import java.util.List;
@@ -7,19 +7,18 @@ import java.util.Map;
 import java.util.Optional;
 import mixtral.BadInputException;
 import mixtral.config.MixtralConfig;
-import mixtral.trace.Trace;
-import mixtral.trace.TraceTensor;
 import mixtral.trace.TraceTensor.Dim;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Holds one trace to the format's shapes ({@link TraceTensor#shape()}) as far as a comparison relies on them, so that
- * a malformed trace from another engine is a one-line refusal instead of an exception deep in the arithmetic: no
+ * Holds a trace read from a file to the format's shapes ({@link TraceTensor#shape()}) as far as a comparison or a
+ * routing replay relies on them, so that a malformed trace from another engine is a one-line refusal instead of an
+ * exception deep in the arithmetic or a silently truncated expert index: no
  * tensor is empty, each tensor of the format has the format's rank, all of them cover the same tokens (one T), and
  * the chosen experts are experts of the model. Other sizes (D, E, V...) are not held here: a tensor of the wrong
  * width is a divergence the report shows, not malformed input.
  */
-final class TraceShapes {
+public final class TraceShapes {
     private TraceShapes() {}
 
     /**
@@ -27,7 +26,7 @@ final class TraceShapes {
      * @param fallback the configuration to hold chosen experts to when the trace stores none (the other trace's, or
      *                 the model's), or null
      */
-    static void check(Trace trace, String which, MixtralConfig fallback) {
+    public static void check(Trace trace, String which, MixtralConfig fallback) {
         MixtralConfig c = trace.config() != null ? trace.config() : fallback;
         long tokens = -1;
         String tokensFrom = null;
