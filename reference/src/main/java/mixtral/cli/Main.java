@@ -66,7 +66,11 @@ public final class Main {
      * {@link BadInputException}.
      */
     private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-        PrintWriter err = cmd.getErr();
+        return report(e, cmd.getErr());
+    }
+
+    /** Prints what {@code e} means for the user to {@code err} and returns the exit code (see {@link #handle}). */
+    static int report(Exception e, PrintWriter err) {
         Throwable cause = e instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : e;
         if (e instanceof BadInputException) {
             err.println("mixtral: " + oneLine(String.valueOf(e.getMessage())));
