@@ -28,7 +28,9 @@ import picocli.CommandLine.Parameters;
             "With --model, the reference re-runs A's tokens with B's routing replayed; B is held strictly to that run, "
                 + "and each of B's routing decisions must be within --tie-margin of the reference's own choice there. "
                 + "So a real tie passes, and a bug hidden behind one fails.",
-            "Exit code: 0 within tolerance, 1 outside it, 2 bad input (including traces with no tensor in common)."})
+            "Exit code: 0 within tolerance, 1 outside it, 2 bad input (including traces with no tensor in common, and a "
+                + "tensor of the format that is empty, of another rank, of another token count or choosing no expert).",
+            "A tensor of the right rank but another width is a divergence (exit 1)."})
 final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "A.safetensors", description = "The expected trace.")
     Path expected;
