@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import mixtral.BadInputException;
+import mixtral.OutputFile;
 import mixtral.bench.BenchReport;
 import mixtral.bench.Benchmark;
 import mixtral.bench.HfBench;
@@ -96,6 +97,9 @@ final class BenchCommand implements Callable<Integer> {
         if (decodeSteps <= warmup) {
             throw new BadInputException("--decode-steps (" + decodeSteps + ") must be more than --warmup (" + warmup
                     + "): the first decode steps are the warm-up");
+        }
+        if (out != null) {
+            OutputFile.check(out, "--out");
         }
         int n = threads != null ? threads : defaultThreads();
         if (n < 1) {

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import mixtral.OutputFile;
 import mixtral.compare.JunitReport;
 import mixtral.compare.Report;
 import mixtral.compare.ReportPrinter;
@@ -27,7 +28,9 @@ import picocli.CommandLine.Parameters;
             "With --model, the reference re-runs A's tokens with B's routing replayed; B is held strictly to that run, "
                 + "and each of B's routing decisions must be within --tie-margin of the reference's own choice there. "
                 + "So a real tie passes, and a bug hidden behind one fails.",
-            "Exit code: 0 within tolerance, 1 outside it, 2 bad input (including traces with no tensor in common)."})
+            "Exit code: 0 within tolerance, 1 outside it, 2 bad input (including traces with no tensor in common, and a "
+                + "tensor of the format that is empty, of another rank, of another token count or choosing no expert).",
+            "A tensor of the right rank but another width is a divergence (exit 1)."})
 final class CompareCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "A.safetensors", description = "The expected trace.")
     Path expected;
@@ -66,6 +69,9 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Tolerances tol = new Tolerances(atol, rtol, tieMargin);
         memory.validate();
+        if (junit != null) {
+            OutputFile.check(junit, "--junit");
+        }
         Trace a = Trace.read(expected);
         Trace b = Trace.read(actual);
         Report report;

@@ -11,6 +11,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import mixtral.BadInputException;
+import mixtral.OutputFile;
 import mixtral.config.MixtralConfig;
 import mixtral.evidence.CorpusManifest;
 import mixtral.evidence.Evidence;
@@ -148,6 +149,7 @@ final class EvidenceCommand implements Callable<Integer> {
             throw new BadInputException(option + " " + file + ": folder " + parent
                     + " does not exist (run from the repository root, or give another " + option + ")");
         }
+        OutputFile.check(file, option);
     }
 
     private void print(EvidenceReport r) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.LongStream;
 import mixtral.BadInputException;
@@ -56,8 +57,13 @@ final class GenerateCommand implements Callable<Integer> {
         if (maxNewTokens < 0) {
             throw new BadInputException("--max-new-tokens must be 0 or more, got " + maxNewTokens);
         }
+        memory.validate();
         try (Checkpoint checkpoint = Checkpoint.open(model.folder())) {
             long[] prompt = input.ids(model.folder());
+            MixtralModel.checkTokens(checkpoint.config(), prompt, 0);
+            MixtralModel.checkPositions(checkpoint.config(), (long) prompt.length + maxNewTokens,
+                    String.format(Locale.ROOT, "%,d prompt tokens and --max-new-tokens %,d", prompt.length, maxNewTokens));
+            memory.checkFits(checkpoint.config(), prompt.length, (long) prompt.length + maxNewTokens, null);
             Tokenizer tokenizer = input.tokenizerIfText(model.folder());
             // From text, stop at end-of-sequence as the published generate() does; from ids, run the full length.
             Long stop = tokenizer == null ? null : (long) tokenizer.eosId();

@@ -1,5 +1,6 @@
 package mixtral.cli;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -40,8 +41,12 @@ final class ParamsCommand implements Callable<Integer> {
     }
 
     private static Path requireFile(Path p) {
-        if (!java.nio.file.Files.isRegularFile(p)) {
-            throw new BadInputException(p + ": no such file");
+        if (Files.isDirectory(p)) {
+            throw new BadInputException("--config " + p + ": is a folder (give its config.json, or --model "
+                    + "for a model folder)");
+        }
+        if (!Files.isRegularFile(p)) {
+            throw new BadInputException("--config " + p + ": no such file");
         }
         return p;
     }

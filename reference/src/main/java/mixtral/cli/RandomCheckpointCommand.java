@@ -1,9 +1,9 @@
 package mixtral.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import mixtral.BadInputException;
+import mixtral.OutputFile;
 import mixtral.config.ConfigReader;
 import mixtral.config.MixtralConfig;
 import mixtral.safetensors.DType;
@@ -54,9 +54,13 @@ final class RandomCheckpointCommand implements Callable<Integer> {
         if (!dtype.isFloat()) {
             throw new BadInputException("--dtype must be F32, BF16 or F16, got " + dtype);
         }
-        if (Files.exists(out) && (!Files.isDirectory(out) || Files.list(out).findAny().isPresent())) {
-            throw new BadInputException(out + ": exists and is not an empty folder; refusing to overwrite");
+        if (shards < 1) {
+            throw new BadInputException("--shards must be at least 1, got " + shards);
         }
+        if (!(routerScale >= 0) || Double.isInfinite(routerScale)) {
+            throw new BadInputException("--router-scale must be a finite number, 0 or more, got " + routerScale);
+        }
+        OutputFile.checkNewFolder(out, "--out");
         Layout l = switch (layout.toLowerCase()) {
             case "hf" -> Layout.HUGGING_FACE;
             case "mistral" -> Layout.MISTRAL;

@@ -9,6 +9,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import mixtral.BadInputException;
+import mixtral.OutputFile;
 import mixtral.bench.StreamingBenchmark;
 import mixtral.config.ParameterCount;
 import picocli.CommandLine.Command;
@@ -44,23 +45,26 @@ final class StreamBenchCommand implements Callable<Integer> {
         if (layers < 1 || tokens < 1) {
             throw new BadInputException("--layers and --tokens must be at least 1");
         }
-        Path target = dir != null ? dir : Files.createTempDirectory("mixtral-stream-bench");
-        if (Files.exists(target.resolve("config.json"))) {
-            throw new BadInputException(target + ": already holds a checkpoint; give an empty or new --dir");
-        }
+        long budgetBytes = MemoryOption.parse(budget);
         long weights = 2 * ParameterCount.of(StreamingBenchmark.mixtral8x7bWith(layers)).totalSum();
+        if (dir != null) {
+            OutputFile.checkNewFolder(dir, "--dir");         // it is deleted afterwards: never a folder of the user's
+        }
+        OutputFile.checkSpace(dir != null ? dir : Path.of(System.getProperty("java.io.tmpdir")), weights,
+                "the BF16 checkpoint");
+        Path target = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("mixtral-stream-bench");
         StreamingBenchmark.Result r;
         try (ProgressBar bar = new ProgressBarBuilder().setTaskName("write checkpoint").setInitialMax(weights)
                 .setUnit(" MB", 1 << 20).setStyle(ProgressBarStyle.ASCII).showSpeed()
                 .setConsumer(new ConsoleProgressBarConsumer(System.err)).build()) {
-            r = StreamingBenchmark.run(new StreamingBenchmark.Settings(layers, tokens, MemoryOption.parse(budget), target,
+            r = StreamingBenchmark.run(new StreamingBenchmark.Settings(layers, tokens, budgetBytes, target,
                     dropCaches), bar::stepBy);
         } finally {
             if (!keep) {
                 BenchCommand.deleteTree(target);
             }
         }
-        System.out.print(StreamingReport.markdown(r, MemoryOption.parse(budget), tokens));
+        System.out.print(StreamingReport.markdown(r, budgetBytes, tokens));
         return Main.OK;
     }
 }

@@ -3,6 +3,9 @@ package mixtral.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import mixtral.BadInputException;
+import mixtral.OutputFile;
+import mixtral.config.MixtralConfig;
 import mixtral.model.Intervention;
 import mixtral.model.MixtralModel;
 import mixtral.model.RoutingRule;
@@ -43,9 +46,15 @@ final class TraceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        OutputFile.check(out, "--out");
+        memory.validate();
         TraceRecorder recorder = recorder(record, attention);
         try (Checkpoint checkpoint = Checkpoint.open(model.folder())) {
+            MixtralConfig c = checkpoint.config();
+            checkPatterns(record, c);
             long[] tokens = input.ids(model.folder());
+            MixtralModel.checkTokens(c, tokens, 0);
+            memory.checkFits(c, tokens.length, tokens.length, recorder.size(c, tokens.length));
             WeightMemory weights = memory.memoryFor(checkpoint.config());
             Intervention iv = intervention.build(checkpoint.config(), tokens);
             MixtralModel model = MixtralModel.load(checkpoint, RoutingRule.MIXTRAL, weights).with(iv);
@@ -60,6 +69,19 @@ final class TraceCommand implements Callable<Integer> {
             System.out.printf("wrote %s: %d tensors, %d tokens%n", out, trace.tensors().size(), tokens.length);
         }
         return Main.OK;
+    }
+
+    /** A pattern that names no tensor of this model would leave its part of the trace empty: a typo, say so. */
+    private static void checkPatterns(List<String> what, MixtralConfig c) {
+        if (what.equals(List.of("all")) || what.equals(List.of("routing"))) {
+            return;
+        }
+        for (String pattern : TraceRecorder.unmatched(what, c)) {
+            throw new BadInputException("--record '" + pattern + "' matches no tensor of this model ("
+                    + c.numHiddenLayers() + " layers; names as in docs/trace-format.md, e.g. layers.0.moe.out"
+                    + (pattern.equals("all") || pattern.equals("routing") ? "; '" + pattern + "' stands alone" : "")
+                    + ")");
+        }
     }
 
     static TraceRecorder recorder(List<String> what, boolean attention) {

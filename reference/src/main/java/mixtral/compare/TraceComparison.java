@@ -23,6 +23,7 @@ import mixtral.model.MixtralModel;
 import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
 import mixtral.trace.TraceRecorder;
+import mixtral.trace.TraceShapes;
 import mixtral.trace.TraceTensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -53,6 +54,9 @@ public final class TraceComparison {
     }
 
     public static Report compare(Trace expected, Trace actual, Tolerances tol, Options options) {
+        MixtralConfig model = options.model() == null ? null : options.model().config();
+        TraceShapes.check(expected, "trace A", model);
+        TraceShapes.check(actual, "trace B", model != null ? model : expected.config());
         long[] tokens = checkSameTokens(expected, actual);
         TreeSet<String> names = new TreeSet<>(TensorNames.FORWARD_ORDER);
         names.addAll(expected.tensors().keySet());

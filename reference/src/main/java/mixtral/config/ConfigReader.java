@@ -36,6 +36,12 @@ public final class ConfigReader {
 
     /** Reads one configuration file, of either layout (see {@link MistralParamsJson#isMistral}). */
     public static MixtralConfig read(Path file) {
+        if (Files.isDirectory(file)) {
+            throw new BadInputException(file + ": is a folder, not a configuration file");
+        }
+        if (!Files.exists(file)) {
+            throw new BadInputException(file + ": no such file");
+        }
         JsonNode root;
         try {
             root = ConfigJson.MAPPER.readTree(file.toFile());

@@ -14,6 +14,7 @@ import static mixtral.config.HuggingFaceConfigJson.ROPE_THETA;
 import static mixtral.config.HuggingFaceConfigJson.SLIDING_WINDOW;
 import static mixtral.config.HuggingFaceConfigJson.VOCAB_SIZE;
 
+import java.util.Locale;
 import mixtral.BadInputException;
 
 /**
@@ -85,7 +86,31 @@ public record MixtralConfig(
         if (slidingWindow != null && slidingWindow <= 0) {
             throw invalid(SLIDING_WINDOW + " must be positive or null, got " + slidingWindow);
         }
+        long tensors = weightTensors(numHiddenLayers, numLocalExperts, tieWordEmbeddings);
+        if (tensors > MAX_WEIGHT_TENSORS) {
+            throw invalid(NUM_HIDDEN_LAYERS + "=" + numHiddenLayers + " and " + NUM_LOCAL_EXPERTS + "="
+                    + numLocalExperts + String.format(Locale.ROOT, " make %,d weight tensors; at most %,d are supported "
+                    + "(Mixtral 8x22B has 1,739)", tensors, MAX_WEIGHT_TENSORS));
+        }
+        fitsAnInt(NUM_ATTENTION_HEADS, numAttentionHeads, headDim);
+        fitsAnInt(NUM_KEY_VALUE_HEADS, numKeyValueHeads, headDim);
+        try {
+            ParameterCount.of(hiddenSize, intermediateSize, numHiddenLayers, numAttentionHeads, numKeyValueHeads,
+                    headDim, numLocalExperts, numExpertsPerTok, vocabSize, tieWordEmbeddings);
+        } catch (ArithmeticException overflow) {
+            throw invalid(HIDDEN_SIZE + "=" + hiddenSize + ", " + INTERMEDIATE_SIZE + "=" + intermediateSize + ", "
+                    + NUM_HIDDEN_LAYERS + "=" + numHiddenLayers + ", " + NUM_LOCAL_EXPERTS + "=" + numLocalExperts
+                    + ", " + VOCAB_SIZE + "=" + vocabSize + " make more than 2^61 parameters, whose float32 bytes "
+                    + "overflow a 64-bit count");
+        }
     }
+
+    /**
+     * The most weight tensors a configuration may imply: 75 times Mixtral 8x22B's. The model holds an object per
+     * weight and a checkpoint is checked against the list of all of them, so this bounds what a configuration can
+     * make the program build before any weight is read.
+     */
+    public static final int MAX_WEIGHT_TENSORS = 1 << 17;
 
     /** Query heads that share one key/value head. */
     public int queriesPerKvHead() {
@@ -107,11 +132,35 @@ public record MixtralConfig(
     }
 
     /**
+     * Weight tensors of a checkpoint of this configuration, in either layout: the embedding, the final norm and the
+     * LM head unless tied, and per layer two norms, four attention projections, the router and three per expert.
+     */
+    public long weightTensors() {
+        return weightTensors(numHiddenLayers, numLocalExperts, tieWordEmbeddings);
+    }
+
+    private static long weightTensors(long layers, long experts, boolean tied) {
+        try {
+            return Math.addExact(tied ? 2 : 3, Math.multiplyExact(layers, 7 + 3 * experts));
+        } catch (ArithmeticException overflow) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
      * A configuration problem whose message starts with {@code config: }; {@link ConfigReader} puts the file's name in
      * its place, so the one line names file, key and value.
      */
     static BadInputException invalid(String what) {
         return new BadInputException("config: " + what);
+    }
+
+    /** Query and key/value rows are counted in ints (array dimensions): heads x head_dim must be one. */
+    private static void fitsAnInt(String heads, int h, int headDim) {
+        if ((long) h * headDim > Integer.MAX_VALUE) {
+            throw invalid(heads + " x " + HEAD_DIM + " = " + h + " x " + headDim + " = " + (long) h * headDim
+                    + " rows exceed the largest array dimension, 2^31-1");
+        }
     }
 
     private static void positive(String key, int value) {

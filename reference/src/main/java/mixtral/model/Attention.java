@@ -52,12 +52,12 @@ final class Attention {
         INDArray kh = past[0].reshape('c', s, kvHeads, headDim).permute(1, 0, 2);            // [KV, S, Hd]
         INDArray vh = past[1].reshape('c', s, kvHeads, headDim).permute(1, 0, 2);            // [KV, S, Hd]
 
-        INDArray scores = Nd4j.matmul(qh, kh, false, true, false).divi(Math.sqrt(headDim));   // [KV, G*T, S] = [H, T, S]
+        INDArray scores = Ops.matmul(qh, kh, true).divi(Math.sqrt(headDim));                 // [KV, G*T, S] = [H, T, S]
         scores.reshape('c', heads, (long) t * s).addiRowVector(mask(t, s, pos0));
         INDArray probs = Ops.softmaxRows(scores.reshape('c', (long) heads * t, s));            // [H*T, S]
         rec.record(TensorNames.attnProbs(layer), () -> probs.reshape('c', heads, t, s));
 
-        INDArray mixed = Nd4j.matmul(probs.reshape('c', kvHeads, (long) g * t, s), vh)      // [KV, G*T, Hd]
+        INDArray mixed = Ops.matmul(probs.reshape('c', kvHeads, (long) g * t, s), vh, false)  // [KV, G*T, Hd]
                 .reshape('c', heads, t, headDim).permute(1, 0, 2).dup('c')
                 .reshape('c', t, (long) heads * headDim);                                      // [T, H*Hd]
         INDArray out = Ops.linear(mixed, wo.get());                                      // [T, D]

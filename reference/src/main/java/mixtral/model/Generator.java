@@ -1,6 +1,7 @@
 package mixtral.model;
 
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
 import mixtral.BadInputException;
@@ -56,6 +57,8 @@ public final class Generator {
      */
     public static long[] generate(MixtralModel model, long[] prompt, Settings s, Recorder rec,
                                   IntConsumer beforeToken) {
+        MixtralModel.checkPositions(model.config(), (long) prompt.length + s.maxNewTokens(),
+                String.format(Locale.ROOT, "%,d prompt tokens and %,d new ones", prompt.length, s.maxNewTokens()));
         KvCache cache = model.newCache();
         SplittableRandom random = new SplittableRandom(s.seed());
         long[] out = new long[s.maxNewTokens()];

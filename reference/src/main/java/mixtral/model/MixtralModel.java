@@ -1,6 +1,8 @@
 package mixtral.model;
 
+import java.util.Locale;
 import mixtral.BadInputException;
+import mixtral.config.HuggingFaceConfigJson;
 import mixtral.config.MixtralConfig;
 import mixtral.trace.Recorder;
 import mixtral.trace.TensorNames;
@@ -120,7 +122,7 @@ public final class MixtralModel {
      * their next-token logits [T, V]. The cache then holds these tokens too.
      */
     public INDArray forward(long[] tokens, KvCache cache, Recorder rec) {
-        checkTokens(tokens);
+        checkTokens(config, tokens, cache.length());
         rec.record(TensorNames.TOKENS, () -> Nd4j.createFromArray(tokens));
         INDArray x = embedding.rows(toInt(tokens));                        // [T, D]
         rec.record(TensorNames.EMBED, x);
@@ -144,15 +146,30 @@ public final class MixtralModel {
         return Ops.linear(finalNorm.forward(residual, Recorder.NONE), lmHead.get());
     }
 
-    private void checkTokens(long[] tokens) {
+    /**
+     * Refuses what a forward pass of {@code tokens} after {@code cached} cached ones cannot run: no tokens, an id
+     * outside the vocabulary, positions beyond {@code max_position_embeddings}. Public so that a caller can ask
+     * before it loads the weights.
+     */
+    public static void checkTokens(MixtralConfig config, long[] tokens, int cached) {
         if (tokens.length == 0) {
             throw new BadInputException("no tokens to run");
         }
+        checkPositions(config, (long) cached + tokens.length, String.format(Locale.ROOT, cached == 0 ? "%,d tokens"
+                : "%,d tokens after %,d cached", tokens.length, cached));
         for (int i = 0; i < tokens.length; i++) {
             if (tokens[i] < 0 || tokens[i] >= config.vocabSize()) {
                 throw new BadInputException("token id " + tokens[i] + " at position " + i
                         + " is outside the vocabulary (vocab_size=" + config.vocabSize() + ")");
             }
+        }
+    }
+
+    /** Refuses a run that reaches more positions than the model was made for; {@code what} names them. */
+    public static void checkPositions(MixtralConfig c, long positions, String what) {
+        if (positions > c.maxPositionEmbeddings()) {
+            throw new BadInputException(String.format(Locale.ROOT, "%s exceed the %,d positions this model was made "
+                    + "for (%s)", what, c.maxPositionEmbeddings(), HuggingFaceConfigJson.MAX_POSITION_EMBEDDINGS));
         }
     }
 

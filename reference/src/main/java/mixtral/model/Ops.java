@@ -16,11 +16,10 @@ final class Ops {
      */
     static INDArray linear(INDArray x, INDArray w) {
         if (x.rows() > 1) {
-            return Nd4j.gemm(x, w, false, true);
+            return BlasGate.call(() -> Nd4j.gemm(x, w, false, true));
         }
         INDArray y = Nd4j.createUninitialized(x.dataType(), 1, w.rows());
-        Nd4j.getBlasWrapper().level2().gemv('c', 'N', 1.0, w, x.reshape(x.length()), 0.0, y.reshape(w.rows()));
-        return y;
+        return BlasGate.call(() -> gemv(w, x, y));
     }
 
     /**
@@ -31,11 +30,22 @@ final class Ops {
     static INDArray times(INDArray w, INDArray c) {
         if (c.columns() > 1) {
             // A transposed view: BLAS reads it transposed in place, where ND4J would copy it first.
-            return c.ordering() == 'f' ? Nd4j.gemm(w, c.transpose(), false, true) : Nd4j.gemm(w, c, false, false);
+            return BlasGate.call(() -> c.ordering() == 'f' ? Nd4j.gemm(w, c.transpose(), false, true)
+                    : Nd4j.gemm(w, c, false, false));
         }
         INDArray y = Nd4j.createUninitialized(c.dataType(), w.rows(), 1);
-        Nd4j.getBlasWrapper().level2().gemv('c', 'N', 1.0, w, c.reshape(c.length()), 0.0, y.reshape(w.rows()));
+        return BlasGate.call(() -> gemv(w, c, y));
+    }
+
+    /** y = w times the vector held in x (any shape of w.columns() elements); returns y. */
+    private static INDArray gemv(INDArray w, INDArray x, INDArray y) {
+        Nd4j.getBlasWrapper().level2().gemv('c', 'N', 1.0, w, x.reshape(x.length()), 0.0, y.reshape(w.rows()));
         return y;
+    }
+
+    /** Batched matrix product of rank-3 arrays [B, M, K] x [B, K, N] (b transposed if asked): [B, M, N]. */
+    static INDArray matmul(INDArray a, INDArray b, boolean transposeB) {
+        return BlasGate.call(() -> Nd4j.matmul(a, b, false, transposeB, false));
     }
 
     /** SiLU (swish), a * sigmoid(a), in place. */

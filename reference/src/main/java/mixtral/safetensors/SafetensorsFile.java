@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -36,6 +37,8 @@ public final class SafetensorsFile implements AutoCloseable {
     private static final long MAX_HEADER = 100L << 20;
     /** One mapping covers at most this many bytes (a MappedByteBuffer is indexed by int). */
     private static final long CHUNK = 1L << 30;
+    /** Bytes converted at a time through the heap: large enough for bulk copies, small enough for the cache. */
+    private static final int BLOCK = 1 << 17;
 
     private final Path path;
     private final FileChannel channel;
@@ -101,13 +104,13 @@ public final class SafetensorsFile implements AutoCloseable {
         for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getKey().equals("__metadata__")) {
-                e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
+                metadata.putAll(metadata(path, e.getValue()));
                 continue;
             }
             TensorInfo info = tensorInfo(path, e.getKey(), e.getValue(), dataStart, dataSize);
             tensors.put(info.name(), info);
         }
-        checkNoOverlaps(path, tensors.values());
+        checkContiguous(path, tensors.values(), dataStart, dataSize);
         return new SafetensorsFile(path, ch, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
     }
 
@@ -126,8 +129,8 @@ public final class SafetensorsFile implements AutoCloseable {
             }
             shape[i] = s.asLong();
         }
-        long begin = n.get("data_offsets").get(0).asLong(-1);
-        long end = n.get("data_offsets").get(1).asLong(-1);
+        long begin = offset(where, n.get("data_offsets").get(0));
+        long end = offset(where, n.get("data_offsets").get(1));
         if (begin < 0 || end < begin || end > dataSize) {
             throw new BadInputException(where + ": data_offsets [" + begin + ", " + end + "] lie outside the data section of "
                     + dataSize + " bytes (truncated file?)");
@@ -146,16 +149,61 @@ public final class SafetensorsFile implements AutoCloseable {
         return info;
     }
 
-    private static void checkNoOverlaps(Path path, Iterable<TensorInfo> all) {
+    /** An offset is a JSON integer (not "16", 16.0 or 1e1), as the format and its reference parser require. */
+    private static long offset(String where, JsonNode o) {
+        if (!o.isIntegralNumber() || !o.canConvertToLong()) {
+            throw new BadInputException(where + ": data_offsets must be two integers, got " + o);
+        }
+        return o.asLong();
+    }
+
+    /** {@code __metadata__} maps strings to strings; anything else would be read as something it is not. */
+    private static Map<String, String> metadata(Path path, JsonNode m) {
+        if (!m.isObject()) {
+            throw new BadInputException(path + ": __metadata__ must be an object of strings, got " + kind(m));
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = m.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw new BadInputException(path + ": __metadata__ '" + e.getKey() + "' must be a string, got "
+                        + kind(e.getValue()));
+            }
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
+    }
+
+    private static String kind(JsonNode n) {
+        return n.isObject() ? "an object" : n.isArray() ? "a list" : n.isNull() ? "null" : n.toString();
+    }
+
+    /**
+     * The tensors tile the data section exactly, as the format requires ("entirely indexed, no holes"): no overlap,
+     * no gap and no bytes after the last tensor, where another file could hide (a polyglot) or a truncated
+     * concatenation would go unnoticed.
+     */
+    private static void checkContiguous(Path path, Iterable<TensorInfo> all, long dataStart, long dataSize) {
         List<TensorInfo> sorted = new ArrayList<>();
         all.forEach(sorted::add);
+        sorted.removeIf(t -> t.byteLength() == 0);
         sorted.sort(Comparator.comparingLong(TensorInfo::begin));
-        for (int i = 1; i < sorted.size(); i++) {
-            TensorInfo prev = sorted.get(i - 1);
-            TensorInfo cur = sorted.get(i);
-            if (cur.begin() < prev.end() && cur.byteLength() > 0 && prev.byteLength() > 0) {
-                throw new BadInputException(path + ": tensor '" + cur.name() + "' overlaps tensor '" + prev.name() + "'");
+        long at = dataStart;
+        String previous = null;
+        for (TensorInfo t : sorted) {
+            if (t.begin() < at) {
+                throw new BadInputException(path + ": tensor '" + t.name() + "' overlaps tensor '" + previous + "'");
             }
+            if (t.begin() > at) {
+                throw new BadInputException(path + ": " + (t.begin() - at) + " bytes of the data section before tensor '"
+                        + t.name() + "' belong to no tensor (the format allows no gaps)");
+            }
+            at = t.end();
+            previous = t.name();
+        }
+        if (at != dataStart + dataSize) {
+            throw new BadInputException(path + ": " + (dataStart + dataSize - at) + " bytes after the last tensor's "
+                    + "data belong to no tensor (the data section must end where its last tensor does)");
         }
     }
 
@@ -200,13 +248,19 @@ public final class SafetensorsFile implements AutoCloseable {
     /**
      * Converts a float tensor (F32, F16 or BF16) to float32 straight into {@code out}, which must have room for all
      * of it; with a buffer over off-heap memory (an INDArray's) no heap copy is made.
+     *
+     * @return whether every value was finite (no NaN, no infinity), found while converting, at almost no cost
      */
-    public void readFloats(TensorInfo info, FloatBuffer out) {
-        readFloats(info, 0, info.numel(), out);
+    public boolean readFloats(TensorInfo info, FloatBuffer out) {
+        return readFloats(info, 0, info.numel(), out);
     }
 
-    /** Elements [from, from + count) of a float tensor (in row-major order) as float32, into {@code out}. */
-    public void readFloats(TensorInfo info, long from, long count, FloatBuffer out) {
+    /**
+     * Elements [from, from + count) of a float tensor (in row-major order) as float32, into {@code out}.
+     *
+     * @return whether every one of them was finite
+     */
+    public boolean readFloats(TensorInfo info, long from, long count, FloatBuffer out) {
         if (!info.dtype().isFloat()) {
             throw new BadInputException(path + ": tensor '" + info.name() + "' is " + info.dtype() + ", expected a float type");
         }
@@ -218,37 +272,70 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         long size = info.dtype().bytes;
         long end = info.begin() + (from + count) * size;
+        boolean finite = true;
         for (long pos = info.begin() + from * size; pos < end; pos += CHUNK) {
-            ByteBuffer buf = map(pos, Math.min(CHUNK, end - pos));
-            if (info.dtype() == DType.F32) {
-                out.put(buf.asFloatBuffer());
-            } else {
-                widen(buf.asShortBuffer(), info.dtype(), out);
-            }
+            finite &= convert(map(pos, Math.min(CHUNK, end - pos)), info.dtype(), out);
         }
+        return finite;
     }
 
     /**
-     * 16-bit floats to float32 in blocks: a bulk read into a short[], a tight loop the JIT vectorises, a bulk write
-     * (an element at a time through the buffers was ten times slower, and it is most of what streaming costs).
+     * Converts stored floats to float32 in blocks: bulk reads into heap arrays and tight loops (an element at a time
+     * through the buffers was ten times slower, and conversion is most of what streaming costs). On the way each
+     * block is read once more as longs, still in the cache, to check finiteness several values at a time: a value is
+     * NaN or infinite exactly when its exponent bits are all ones, so adding the exponent's lowest bit to the masked
+     * exponent sets the value's sign bit then and only then (no carry leaves a lane). Measured on a [14336, 4096]
+     * weight: a BF16 conversion takes 10% longer with the check; an F32 one, only a memory copy, 1.7 times as long.
      */
-    private static void widen(ShortBuffer in, DType dtype, FloatBuffer out) {
-        short[] halves = new short[Math.min(in.remaining(), 1 << 16)];
-        float[] floats = new float[halves.length];
-        while (in.hasRemaining()) {
-            int n = Math.min(in.remaining(), halves.length);
-            in.get(halves, 0, n);
-            if (dtype == DType.BF16) {
-                for (int i = 0; i < n; i++) {
-                    floats[i] = Float.intBitsToFloat(halves[i] << 16);
-                }
-            } else {
-                for (int i = 0; i < n; i++) {
-                    floats[i] = DType.f16ToFloat(halves[i]);
-                }
+    private static boolean convert(ByteBuffer bytes, DType dtype, FloatBuffer out) {
+        long exponent = dtype == DType.F32 ? 0x7f8000007f800000L
+                : dtype == DType.BF16 ? 0x7f807f807f807f80L : 0x7c007c007c007c00L;
+        long lowest = dtype == DType.F32 ? 0x0080000000800000L
+                : dtype == DType.BF16 ? 0x0080008000800080L : 0x0400040004000400L;
+        long signs = dtype == DType.F32 ? 0x8000000080000000L : 0x8000800080008000L;
+        LongBuffer lanes = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+        long[] block = new long[(int) Math.min(lanes.remaining(), BLOCK / 8)];
+        short[] halves = dtype == DType.F32 ? null : new short[block.length * 4];
+        float[] floats = dtype == DType.F32 ? null : new float[block.length * 4];
+        long any = 0;
+        while (lanes.hasRemaining()) {
+            int n = Math.min(lanes.remaining(), block.length);
+            int at = lanes.position() * 8;
+            lanes.get(block, 0, n);
+            for (int i = 0; i < n; i++) {
+                any |= (block[i] & exponent) + lowest;
             }
-            out.put(floats, 0, n);
+            ByteBuffer part = bytes.duplicate().position(at).limit(at + n * 8).order(ByteOrder.LITTLE_ENDIAN);
+            if (dtype == DType.F32) {
+                out.put(part.asFloatBuffer());
+            } else {
+                widen(part.asShortBuffer(), dtype, out, halves, floats);
+            }
         }
+        ByteBuffer tail = bytes.duplicate().position(lanes.position() * 8).order(ByteOrder.LITTLE_ENDIAN);
+        while (tail.hasRemaining()) {               // the last value or three, fewer than 8 bytes
+            float v = dtype == DType.F32 ? tail.getFloat()
+                    : dtype == DType.BF16 ? Float.intBitsToFloat(tail.getShort() << 16) : DType.f16ToFloat(tail.getShort());
+            any |= Float.isFinite(v) ? 0 : signs;
+            out.put(v);
+        }
+        return (any & signs) == 0;
+    }
+
+    /** All of {@code in} (at most halves.length values) to float32, through the two scratch arrays. */
+    private static void widen(ShortBuffer in, DType dtype, FloatBuffer out, short[] halves, float[] floats) {
+        int n = in.remaining();
+        in.get(halves, 0, n);
+        if (dtype == DType.BF16) {
+            for (int i = 0; i < n; i++) {
+                floats[i] = Float.intBitsToFloat(halves[i] << 16);
+            }
+        } else {
+            for (int i = 0; i < n; i++) {
+                floats[i] = DType.f16ToFloat(halves[i]);
+            }
+        }
+        out.put(floats, 0, n);
     }
 
     /** An integer tensor (I64 or I32) as longs, in row-major order. */

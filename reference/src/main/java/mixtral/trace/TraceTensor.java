@@ -56,7 +56,7 @@ public enum TraceTensor {
     public enum Dim {
         T, D, H, E, K, V;
 
-        long size(MixtralConfig c, int tokens) {
+        public long size(MixtralConfig c, int tokens) {
             return switch (this) {
                 case T -> tokens;
                 case D -> c.hiddenSize();

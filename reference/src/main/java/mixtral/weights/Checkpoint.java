@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.FloatBuffer;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +37,8 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** How many names an error lists before it says "and N more". */
     private static final int LIST = 3;
+    /** An index lists a tensor in about 100 bytes: 64 MB is five times what the most tensors a config allows need. */
+    private static final long MAX_INDEX_BYTES = 64L << 20;
 
     private final Path dir;
     private final Layout layout;
@@ -112,6 +115,11 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
         Path index = dir.resolve(layout.indexFile);
         JsonNode map;
         try {
+            long size = Files.size(index);
+            if (size > MAX_INDEX_BYTES) {
+                throw new BadInputException(index + ": " + size + " bytes, more than an index of "
+                        + MixtralConfig.MAX_WEIGHT_TENSORS + " tensors can need (" + MAX_INDEX_BYTES + ")");
+            }
             map = JSON.readTree(index.toFile()).path("weight_map");
         } catch (IOException e) {
             throw new BadInputException(index + ": not readable JSON");
@@ -124,8 +132,7 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
             Map.Entry<String, JsonNode> e = it.next();
             String tensor = e.getKey();
             String shard = e.getValue().asText("");
-            if (!e.getValue().isTextual() || shard.isEmpty() || shard.contains("/") || shard.contains("\\")
-                    || shard.equals("..")) {
+            if (!e.getValue().isTextual() || !isFileName(dir, shard)) {
                 throw new BadInputException(index + ": tensor '" + tensor + "' maps to " + e.getValue()
                         + ", which is not a file name in the model folder");
             }
@@ -153,6 +160,19 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
             }
         }
         return fileOf;
+    }
+
+    /** A plain file name in the folder: no separator, no parent, nothing the OS cannot name (a NUL byte). */
+    private static boolean isFileName(Path dir, String name) {
+        if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.equals("..") || name.equals(".")
+                || name.indexOf('\0') >= 0) {
+            return false;
+        }
+        try {
+            return dir.resolve(name).getParent().equals(dir);
+        } catch (InvalidPathException e) {
+            return false;
+        }
     }
 
     /** Present, exactly the expected shape, a float dtype, and nothing else; {@code where} names the file or index. */
@@ -247,13 +267,26 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
         checkOpen();
         TensorInfo info = tensorInfo(name);
         INDArray a = Nd4j.createUninitialized(DataType.FLOAT, info.shape(), 'c');
-        fileOf.get(name).readFloats(info, a.data().asNioFloat());   // straight off-heap: no float[] on the heap
+        FloatBuffer values = a.data().asNioFloat();
+        if (!fileOf.get(name).readFloats(info, values.duplicate())) {     // straight off-heap: no float[] on the heap
+            throw FiniteWeights.refuse(values, fileOf.get(name).path(), name, FiniteWeights.positionIn(info.shape()));
+        }
         return a;
     }
 
     private float[] readFloats(String name) {
         checkOpen();
-        return fileOf.get(name).readFloats(tensorInfo(name));
+        TensorInfo info = tensorInfo(name);
+        if (info.numel() > Integer.MAX_VALUE - 8) {
+            throw new BadInputException(fileOf.get(name).path() + ": tensor '" + name + "' has " + info.numel()
+                    + " elements, too many to reorder its rows in one array");
+        }
+        float[] values = new float[(int) info.numel()];
+        if (!fileOf.get(name).readFloats(info, FloatBuffer.wrap(values))) {
+            throw FiniteWeights.refuse(FloatBuffer.wrap(values), fileOf.get(name).path(), name,
+                    FiniteWeights.positionIn(info.shape()));
+        }
+        return values;
     }
 
     private void checkOpen() {
@@ -281,8 +314,13 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
         long d = info.shape()[1];
         INDArray out = Nd4j.createUninitialized(DataType.FLOAT, new long[] {ids.length, d}, 'c');
         FloatBuffer buf = out.data().asNioFloat();
+        boolean finite = true;
         for (int id : ids) {
-            fileOf.get(layout.embedding()).readFloats(info, id * d, d, buf);
+            finite &= fileOf.get(layout.embedding()).readFloats(info, id * d, d, buf);
+        }
+        if (!finite) {
+            throw FiniteWeights.refuse(out.data().asNioFloat(), fileOf.get(layout.embedding()).path(),
+                    layout.embedding(), i -> "row " + ids[(int) (i / d)] + ", column " + i % d);
         }
         return out;
     }

@@ -2,15 +2,14 @@ package mixtral.weights;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import mixtral.BadInputException;
+import mixtral.OutputFile;
 import mixtral.config.HuggingFaceConfigJson;
 import mixtral.config.MistralParamsJson;
 import mixtral.config.MixtralConfig;
@@ -29,6 +28,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class CheckpointWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The largest Java array in bytes, a little under 2^31 (some JVMs keep a few header words). */
+    private static final long MAX_ARRAY_BYTES = Integer.MAX_VALUE - 8;
 
     private final Layout layout;
     private DType dtype = DType.F32;
@@ -65,14 +67,16 @@ public final class CheckpointWriter {
                 : MistralParamsJson.from(c);
         List<Layout.Expected> tensors = new ArrayList<>(layout.expectedTensors(c).values());
         if (shards > tensors.size()) {
-            throw new IllegalArgumentException(shards + " shards for only " + tensors.size() + " tensors");
+            throw new BadInputException(shards + " shards for only " + tensors.size() + " tensors: at most one shard "
+                    + "per tensor");
         }
+        checkResources(tensors, dir);
         ObjectNode weightMap = JSON.createObjectNode();
         long totalBytes = 0;
         for (int k = 0; k < shards; k++) {
             String file = shards == 1 ? layout.singleFile : layout.shardFile(k + 1, shards);
             SafetensorsWriter out = new SafetensorsWriter().metadata("format", "pt");  // transformers requires it
-            for (Layout.Expected x : tensors.subList(k * tensors.size() / shards, (k + 1) * tensors.size() / shards)) {
+            for (Layout.Expected x : shard(tensors, k, shards)) {
                 float[] values = stored(x, x.value().apply(weights), c);
                 out.add(x.name(), values, x.shape(), dtype);
                 weightMap.put(x.name(), file);
@@ -89,6 +93,54 @@ public final class CheckpointWriter {
         writeJson(JSON.valueToTree(config), dir.resolve(layout.configFile));
     }
 
+    /** The tensors of shard k (from 0) of n: consecutive, as evenly split as whole tensors allow. */
+    private static <T> List<T> shard(List<T> tensors, int k, int n) {
+        return tensors.subList(k * tensors.size() / n, (k + 1) * tensors.size() / n);
+    }
+
+    /**
+     * Refuses, before anything is computed, a checkpoint this machine cannot write: a tensor too large for one Java
+     * array, a shard that does not fit the heap (a shard is held in memory until it is written, beside float32 copies
+     * of the tensor being converted), or files that do not fit the disk.
+     */
+    private void checkResources(List<Layout.Expected> tensors, Path dir) {
+        long largestTensor = 0;
+        long largestShard = 0;
+        long total = 0;
+        for (int k = 0; k < shards; k++) {
+            long shardBytes = 0;
+            for (Layout.Expected x : shard(tensors, k, shards)) {
+                long elements = Arrays.stream(x.shape()).reduce(1, Math::multiplyExact);
+                if (elements * Float.BYTES > MAX_ARRAY_BYTES) {
+                    throw new BadInputException(String.format(Locale.ROOT, "tensor '%s' %s has %,d elements: its "
+                            + "float32 copy would exceed the largest Java array (%,d bytes)", x.name(),
+                            Arrays.toString(x.shape()), elements, MAX_ARRAY_BYTES));
+                }
+                largestTensor = Math.max(largestTensor, elements);
+                shardBytes += elements * dtype.bytes;
+            }
+            largestShard = Math.max(largestShard, shardBytes);
+            total += shardBytes;
+        }
+        Runtime rt = Runtime.getRuntime();
+        long heapFree = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        long copies = 2L * Float.BYTES * largestTensor;      // the source's float[] and the one stored() makes
+        if (largestShard + copies > heapFree) {
+            String more = copies + largestTensor * dtype.bytes > heapFree ? "raise the heap (MIXTRAL_HEAP=16g)"
+                    : String.format(Locale.ROOT, "write more shards (about %,d) or raise the heap (MIXTRAL_HEAP=16g)",
+                    Math.max(shards + 1, 2 * total / (heapFree - copies)));
+            throw new BadInputException(String.format(Locale.ROOT, "writing this checkpoint holds %s in memory: its "
+                    + "largest shard (%s) and two float32 copies of its largest tensor; the Java heap has %s free: %s",
+                    gb(largestShard + copies), gb(largestShard), gb(heapFree), more));
+        }
+        OutputFile.checkSpace(dir, total, String.format(Locale.ROOT, "this checkpoint (%,d weights as %s)",
+                total / dtype.bytes, dtype));
+    }
+
+    private static String gb(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GB", bytes / 1e9);
+    }
+
     /** The values as this layout stores them: query and key rows interleaved for Mistral-native files. */
     private float[] stored(Layout.Expected x, INDArray a, MixtralConfig c) {
         if (!Arrays.equals(a.shape(), x.shape())) {
@@ -103,15 +155,7 @@ public final class CheckpointWriter {
     }
 
     private static void writeJson(ObjectNode node, Path target) {
-        Path abs = target.toAbsolutePath();
-        try {
-            Files.createDirectories(abs.getParent());
-            Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".partial");
-            String text = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n";
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
-        }
+        OutputFile.write(target, out -> out.write(
+                (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node) + "\n").getBytes(StandardCharsets.UTF_8)));
     }
 }

@@ -2,12 +2,14 @@ package mixtral.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import mixtral.BadInputException;
 import mixtral.model.TinyConfigs;
+import mixtral.weights.Layout;
 import org.junit.jupiter.api.Test;
 
 /** MixtralConfig refuses every impossible value with one line naming the key and the value. */
@@ -40,6 +42,35 @@ class ConfigValidationTest {
         cases.put("config: num_experts_per_tok (9) exceeds num_local_experts (8)", b -> b.numExpertsPerTok(9));
         cases.put("config: sliding_window must be positive or null, got 0", b -> b.slidingWindow(0));
         cases.forEach((message, edit) -> assertEquals(message, refusal(edit)));
+    }
+
+    @Test
+    void sizesAreHeldToArithmeticLimitsBeforeAnythingIsBuilt() {
+        assertEquals("config: num_hidden_layers=1000000000 and num_local_experts=8 make 31,000,000,003 weight "
+                + "tensors; at most 131,072 are supported (Mixtral 8x22B has 1,739)", refusal(b -> b.numHiddenLayers(1_000_000_000)));
+        assertEquals("config: num_attention_heads x head_dim = 65536 x 65536 = 4294967296 rows exceed the largest "
+                + "array dimension, 2^31-1", refusal(b -> b.numAttentionHeads(1 << 16).numKeyValueHeads(1).headDim(1 << 16)));
+        assertTrue(refusal(b -> b.hiddenSize(Integer.MAX_VALUE).intermediateSize(Integer.MAX_VALUE))
+                .endsWith("make more than 2^61 parameters, whose float32 bytes overflow a 64-bit count"));
+    }
+
+    /** The tensor limit is where it says: one layer fewer than too many is accepted. */
+    @Test
+    void justInsideTheLimitsAConfigurationIsAccepted() {
+        int layers = (MixtralConfig.MAX_WEIGHT_TENSORS - 3) / (7 + 3 * 8);
+        MixtralConfig many = TinyConfigs.gqa().toBuilder().numHiddenLayers(layers).build();
+        assertTrue(many.weightTensors() <= MixtralConfig.MAX_WEIGHT_TENSORS);
+        assertThrows(BadInputException.class, () -> many.toBuilder().numHiddenLayers(layers + 1).build());
+    }
+
+    @Test
+    void weightTensorsCountsWhatEitherLayoutLists() {
+        for (boolean tied : new boolean[] {false, true}) {
+            MixtralConfig c = TinyConfigs.gqa().toBuilder().tieWordEmbeddings(tied).build();
+            for (Layout layout : Layout.values()) {
+                assertEquals(layout.expectedTensors(c).size(), c.weightTensors(), layout + (tied ? ", tied" : ""));
+            }
+        }
     }
 
     @Test
