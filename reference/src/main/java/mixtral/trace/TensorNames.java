@@ -77,8 +77,7 @@ public final class TensorNames {
 
     /** The part after {@code layers.i.}, or the whole name for model-level tensors. */
     public static String leafOf(String name) {
-        int layer = layerOf(name);
-        return layer < 0 ? name : name.substring(name.indexOf('.', "layers.".length()) + 1);
+        return TraceTensor.leafOf(name);
     }
 
     /** Whether a name is one of the routing decisions (what "--record routing" keeps). */

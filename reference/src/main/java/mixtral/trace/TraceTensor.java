@@ -140,7 +140,7 @@ public enum TraceTensor {
     /** The tensor a recorded name refers to, if the name is part of the format. */
     public static Optional<Ref> parse(String name) {
         int layer = layerOf(name);
-        String leaf = layer < 0 ? name : name.substring(name.indexOf('.', LAYER_PREFIX.length()) + 1);
+        String leaf = leafOf(name);
         Scope scope = layer < 0 ? Scope.MODEL : Scope.LAYER;
         return Arrays.stream(values()).filter(t -> t.scope == scope && t.leaf.equals(leaf)).findFirst()
                 .map(t -> new Ref(t, layer));
@@ -149,6 +149,11 @@ public enum TraceTensor {
     /** The tensor with this leaf name (e.g. {@code moe.out}), if any. */
     public static Optional<TraceTensor> ofLeaf(String leaf) {
         return Arrays.stream(values()).filter(t -> t.leaf.equals(leaf)).findFirst();
+    }
+
+    /** The part after {@code layers.{i}.}, or the whole name when it names no layer. */
+    static String leafOf(String name) {
+        return layerOf(name) < 0 ? name : name.substring(name.indexOf('.', LAYER_PREFIX.length()) + 1);
     }
 
     /** The layer index of a name {@code layers.{i}....}, or -1. */
