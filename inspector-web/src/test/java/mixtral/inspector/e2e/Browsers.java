@@ -1,9 +1,11 @@
 package mixtral.inspector.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
 import java.nio.file.Files;
@@ -32,6 +34,23 @@ final class Browsers {
         public void close() {
             playwright.close();
         }
+    }
+
+    /**
+     * Collects into {@code refused} what the browser refuses on {@code page} under the page's Content-Security-Policy
+     * (Chromium reports each refusal on the console), so that a test can end by asserting there was none.
+     */
+    static void recordCspRefusals(Page page, List<String> refused) {
+        page.onConsoleMessage(m -> {
+            if (m.text().contains("Content Security Policy")) {
+                refused.add(m.text());
+            }
+        });
+    }
+
+    /** Fails when the page broke its Content-Security-Policy (see {@link #recordCspRefusals}). */
+    static void assertNoCspRefusals(List<String> refused) {
+        assertTrue(refused.isEmpty(), "the page broke its Content-Security-Policy: " + refused);
     }
 
     static Session launch() {

@@ -57,17 +57,13 @@ class InspectorComparePageTest {
     void open() {
         context = browser.browser().newContext(new Browser.NewContextOptions().setViewportSize(1400, 1000));
         page = context.newPage();
-        page.onConsoleMessage(m -> {
-            if (m.text().contains("Content Security Policy")) {
-                refused.add(m.text());
-            }
-        });
+        Browsers.recordCspRefusals(page, refused);
     }
 
     @AfterEach
     void close() {
         context.close();
-        assertTrue(refused.isEmpty(), "the page broke its Content-Security-Policy: " + refused);
+        Browsers.assertNoCspRefusals(refused);
     }
 
     @Test

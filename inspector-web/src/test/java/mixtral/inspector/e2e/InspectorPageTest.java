@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import mixtral.evidence.EvidenceJson;
 import mixtral.evidence.HeldoutSet;
-import mixtral.inspector.Fixtures;
 import mixtral.inspector.engine.Limits;
 import mixtral.testing.Prerequisites;
 import org.junit.jupiter.api.AfterAll;
@@ -87,17 +86,13 @@ class InspectorPageTest {
             dialogs.add(d.message());
             d.dismiss();
         });
-        page.onConsoleMessage(m -> {
-            if (m.text().contains("Content Security Policy")) {
-                refused.add(m.text());
-            }
-        });
+        Browsers.recordCspRefusals(page, refused);
     }
 
     @AfterEach
     void close() {
         context.close();
-        assertTrue(refused.isEmpty(), "the page broke its Content-Security-Policy: " + refused);
+        Browsers.assertNoCspRefusals(refused);
     }
 
     /**

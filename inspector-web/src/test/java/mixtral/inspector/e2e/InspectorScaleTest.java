@@ -77,11 +77,7 @@ class InspectorScaleTest {
         context = browser.browser().newContext(options);
         page = context.newPage();
         page.onPageError(errors::add);
-        page.onConsoleMessage(m -> {
-            if (m.text().contains("Content Security Policy")) {
-                refused.add(m.text());
-            }
-        });
+        Browsers.recordCspRefusals(page, refused);
     }
 
     @AfterEach
@@ -89,7 +85,7 @@ class InspectorScaleTest {
         if (context != null) {
             context.close();
         }
-        assertTrue(refused.isEmpty(), "the page broke its Content-Security-Policy: " + refused);
+        Browsers.assertNoCspRefusals(refused);
         assertTrue(errors.isEmpty(), "the page threw: " + errors);
     }
 
