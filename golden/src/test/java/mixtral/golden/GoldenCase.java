@@ -1,7 +1,5 @@
 package mixtral.golden;
 
-import mixtral.trace.TraceTensor;
-import mixtral.trace.TensorNames;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -14,13 +12,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 import mixtral.demo.DemoModel;
 import mixtral.evidence.Sha256;
 import mixtral.model.MixtralModel;
 import mixtral.model.RoutingRule;
+import mixtral.testing.GoldenCaseFolders;
+import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
 import mixtral.trace.TraceRecorder;
+import mixtral.trace.TraceTensor;
 import mixtral.weights.Checkpoint;
 import mixtral.weights.WeightSource;
 
@@ -53,14 +53,14 @@ record GoldenCase(String name, String layout, Path modelDir, Path dir) {
     /** Every case: the random ones in both layouts, then the demo model's; fails (never skips) when any is missing. */
     static List<GoldenCase> all() {
         List<GoldenCase> cases = new ArrayList<>();
-        for (Path dir : caseDirs(CASES, "they are committed under golden/cases")) {
+        for (Path dir : GoldenCaseFolders.under(CASES, "they are committed under golden/cases")) {
             String name = dir.getFileName().toString();
             cases.add(new GoldenCase(name, "hf", dir, dir));
             if (Files.isDirectory(dir.resolve("mistral"))) {
                 cases.add(new GoldenCase(name, "mistral", dir.resolve("mistral"), dir));
             }
         }
-        for (Path dir : caseDirs(CASES.resolve(TRAINED), "generate them with " + REGENERATE_TRAINED)) {
+        for (Path dir : GoldenCaseFolders.under(CASES.resolve(TRAINED), "generate them with " + REGENERATE_TRAINED)) {
             cases.add(new GoldenCase(TRAINED + "/" + dir.getFileName(), "hf", DemoModel.folder(), dir));
         }
         return cases;
@@ -69,22 +69,6 @@ record GoldenCase(String name, String layout, Path modelDir, Path dir) {
     static GoldenCase find(String name, String layout) {
         return all().stream().filter(c -> c.name.equals(name) && c.layout.equals(layout)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("golden case " + name + " [" + layout + "] missing"));
-    }
-
-    /** The folders below {@code parent} that hold a golden.safetensors, sorted; fails when there is none. */
-    private static List<Path> caseDirs(Path parent, String remedy) {
-        List<Path> dirs = List.of();
-        if (Files.isDirectory(parent)) {
-            try (Stream<Path> list = Files.list(parent)) {
-                dirs = list.filter(d -> Files.isRegularFile(d.resolve("golden.safetensors"))).sorted().toList();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        if (dirs.isEmpty()) {
-            throw new IllegalStateException("no golden cases under " + parent.toAbsolutePath() + ": " + remedy);
-        }
-        return dirs;
     }
 
     JsonNode info() {

@@ -1,8 +1,5 @@
 package mixtral.engines.jlama;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,8 +7,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import mixtral.config.ConfigReader;
 import mixtral.demo.DemoModel;
-import mixtral.trace.TensorNames;
-import mixtral.trace.Trace;
+import mixtral.testing.GoldenCaseFolders;
 
 /**
  * The golden cases (golden/cases, see golden/README.md) Jlama can read: each random case's Hugging Face-layout
@@ -24,12 +20,13 @@ import mixtral.trace.Trace;
  */
 record GoldenCases(String name, Path modelDir, long[] tokens) {
     static final Path CASES = Path.of("..", "golden", "cases");
+    private static final String REMEDY = "they are committed under golden/cases";
 
     static List<GoldenCases> random() {
         List<GoldenCases> out = new ArrayList<>();
-        for (Path dir : caseDirs(CASES)) {
+        for (Path dir : GoldenCaseFolders.under(CASES, REMEDY)) {
             Integer window = ConfigReader.readFolder(dir).slidingWindow();
-            long[] t = tokens(dir);
+            long[] t = GoldenCaseFolders.tokens(dir);
             out.add(new GoldenCases(dir.getFileName().toString(), dir,
                     window == null ? t : Arrays.copyOf(t, Math.min(t.length, window))));
         }
@@ -38,8 +35,9 @@ record GoldenCases(String name, Path modelDir, long[] tokens) {
 
     static List<GoldenCases> trained() {
         List<GoldenCases> out = new ArrayList<>();
-        for (Path dir : caseDirs(CASES.resolve("trained"))) {
-            out.add(new GoldenCases("trained/" + dir.getFileName(), DemoModel.folder(), tokens(dir)));
+        for (Path dir : GoldenCaseFolders.under(CASES.resolve("trained"), REMEDY)) {
+            out.add(new GoldenCases("trained/" + dir.getFileName(), DemoModel.folder(),
+                    GoldenCaseFolders.tokens(dir)));
         }
         return out;
     }
@@ -47,22 +45,6 @@ record GoldenCases(String name, Path modelDir, long[] tokens) {
     static GoldenCases named(String name) {
         return Stream.concat(random().stream(), trained().stream()).filter(c -> c.name.equals(name)).findFirst()
                 .orElseThrow();
-    }
-
-    private static long[] tokens(Path dir) {
-        return Trace.read(dir.resolve("golden.safetensors")).get(TensorNames.TOKENS).toLongVector();
-    }
-
-    private static List<Path> caseDirs(Path parent) {
-        try (Stream<Path> s = Files.list(parent)) {
-            List<Path> dirs = s.filter(d -> Files.isRegularFile(d.resolve("golden.safetensors"))).sorted().toList();
-            if (dirs.isEmpty()) {
-                throw new IllegalStateException("no golden cases under " + parent.toAbsolutePath());
-            }
-            return dirs;
-        } catch (IOException e) {
-            throw new UncheckedIOException(parent.toAbsolutePath() + ": golden cases not found", e);
-        }
     }
 
     @Override

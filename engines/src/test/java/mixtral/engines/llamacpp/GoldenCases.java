@@ -9,10 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import mixtral.demo.DemoModel;
-import mixtral.trace.TensorNames;
-import mixtral.trace.Trace;
+import mixtral.testing.GoldenCaseFolders;
 
 /**
  * The golden cases (golden/cases, see golden/README.md) as the engine tests use them: each random case's checkpoint in
@@ -24,18 +22,20 @@ import mixtral.trace.Trace;
  */
 record GoldenCases(String name, Path modelDir, long[] tokens) {
     static final Path CASES = Path.of("..", "golden", "cases");
+    private static final String REMEDY = "they are committed under golden/cases";
 
     static List<GoldenCases> all() {
         List<GoldenCases> out = new ArrayList<>();
-        for (Path dir : caseDirs(CASES)) {
-            long[] tokens = tokens(dir);
+        for (Path dir : GoldenCaseFolders.under(CASES, REMEDY)) {
+            long[] tokens = GoldenCaseFolders.tokens(dir);
             out.add(new GoldenCases(dir.getFileName() + " [hf]", dir, tokens));
             if (Files.isDirectory(dir.resolve("mistral"))) {
                 out.add(new GoldenCases(dir.getFileName() + " [mistral]", dir.resolve("mistral"), tokens));
             }
         }
-        for (Path dir : caseDirs(CASES.resolve("trained"))) {
-            out.add(new GoldenCases("trained/" + dir.getFileName(), DemoModel.folder(), tokens(dir)));
+        for (Path dir : GoldenCaseFolders.under(CASES.resolve("trained"), REMEDY)) {
+            out.add(new GoldenCases("trained/" + dir.getFileName(), DemoModel.folder(),
+                    GoldenCaseFolders.tokens(dir)));
         }
         return out;
     }
@@ -57,22 +57,6 @@ record GoldenCases(String name, Path modelDir, long[] tokens) {
             return Optional.ofNullable(t).map(JsonNode::asText);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static long[] tokens(Path dir) {
-        return Trace.read(dir.resolve("golden.safetensors")).get(TensorNames.TOKENS).toLongVector();
-    }
-
-    private static List<Path> caseDirs(Path parent) {
-        try (Stream<Path> s = Files.list(parent)) {
-            List<Path> dirs = s.filter(d -> Files.isRegularFile(d.resolve("golden.safetensors"))).sorted().toList();
-            if (dirs.isEmpty()) {
-                throw new IllegalStateException("no golden cases under " + parent.toAbsolutePath());
-            }
-            return dirs;
-        } catch (IOException e) {
-            throw new UncheckedIOException(parent.toAbsolutePath() + ": golden cases not found", e);
         }
     }
 
