@@ -106,7 +106,12 @@ class CompareAndInterventionCliTest {
         assertTrue(text[1].contains("first divergence: layer 0, layers.0.moe.selected_experts, token 0: routed to")
                 && text[1].contains("K differs: A 2, B 3"), text[1]);
 
-        String[] json = CliTest.run("compare", k2.toString(), k3.toString(), "--json");
+        Path junit = dir.resolve("k3.xml");
+        String[] json = CliTest.run("compare", k2.toString(), k3.toString(), "--json", "--junit", junit.toString());
+        Element suite = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(junit.toFile()).getDocumentElement();
+        assertEquals(String.valueOf(layers), suite.getAttribute("skipped"), "routing weights: neither passed nor failed");
+        assertEquals(layers, suite.getElementsByTagName("skipped").getLength());
+        assertTrue(Integer.parseInt(suite.getAttribute("failures")) >= layers * tokens, "a failing case per changed set");
         JsonNode r = new ObjectMapper().readTree(json[1]);
         assertEquals(layers, r.get("routing").size());
         for (JsonNode l : r.get("routing")) {
