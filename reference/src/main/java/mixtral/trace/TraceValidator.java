@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import mixtral.BadInputException;
@@ -78,6 +79,7 @@ public final class TraceValidator {
         long tokens = -1;
         String tokensFrom = null;
         if (s == Strictness.EXACT) {
+            Objects.requireNonNull(config, "EXACT holds a trace to a configuration");
             Entry t = entries.stream().filter(e -> e.name().equals(TensorNames.TOKENS)).findFirst().orElseThrow(() ->
                     new BadInputException(at + "the trace has no '" + TensorNames.TOKENS
                             + "' tensor: without its token ids it cannot be checked against this model"));
