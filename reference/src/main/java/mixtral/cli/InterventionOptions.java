@@ -12,7 +12,7 @@ import mixtral.model.Intervention.Replay;
 import mixtral.model.RouterPrecision;
 import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
-import mixtral.trace.TraceShapes;
+import mixtral.trace.TraceValidator;
 import picocli.CommandLine.Option;
 
 /** The routing interventions of trace and generate (see {@link Intervention}). */
@@ -76,7 +76,7 @@ final class InterventionOptions {
     /** Another trace's routing, for the same tokens (its first tokens must be these). */
     static Replay replayOf(Path file, MixtralConfig c, long[] tokens, boolean withWeights) {
         Trace t = Trace.read(file);
-        TraceShapes.check(t, file.toString(), c);
+        TraceValidator.check(t, file.toString(), c, TraceValidator.Strictness.SUBSET);
         if (t.has(TensorNames.TOKENS)) {
             long[] recorded = t.get(TensorNames.TOKENS).toLongVector();
             if (!Arrays.equals(recorded, Arrays.copyOf(tokens, Math.min(tokens.length, recorded.length)))

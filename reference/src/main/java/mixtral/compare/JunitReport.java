@@ -10,11 +10,13 @@ import javax.xml.stream.XMLStreamWriter;
 import mixtral.OutputFile;
 import mixtral.compare.Report.Decision;
 import mixtral.compare.Report.Flip;
+import mixtral.compare.Report.NotComparable;
 import mixtral.compare.Report.TensorDiff;
 
 /**
  * A comparison as JUnit XML, the report format CI systems read: one test case per tensor, per routing decision that
- * failed (flip or wrong decision) and per missing tensor. Written with the JDK's StAX writer, atomically ({@link OutputFile}).
+ * failed (flip or wrong decision) and per missing tensor; a tensor not comparable because K differs is a skipped one
+ * (the flips K causes fail the suite). Written with the JDK's StAX writer, atomically ({@link OutputFile}).
  */
 public final class JunitReport {
     private JunitReport() {}
@@ -35,16 +37,27 @@ public final class JunitReport {
         long flips = replayed ? 0 : r.flips().stream().filter(f -> !f.tie()).count();
         long failures = r.tensors().stream().filter(d -> !d.within()).count()
                 + flips + r.wrongDecisions().size() + r.missing().size();
-        long cases = r.tensors().size() + flips + r.wrongDecisions().size() + r.missing().size();
+        long cases = r.tensors().size() + r.notComparable().size() + flips + r.wrongDecisions().size()
+                + r.missing().size();
         x.writeStartDocument("UTF-8", "1.0");
         x.writeStartElement("testsuite");
         x.writeAttribute("name", suiteName);
         x.writeAttribute("tests", String.valueOf(cases));
         x.writeAttribute("failures", String.valueOf(failures));
         x.writeAttribute("errors", "0");
+        x.writeAttribute("skipped", String.valueOf(r.notComparable().size()));
         for (TensorDiff d : r.tensors()) {
             testCase(x, "tensors", d.name(), d.within() ? null : ReportPrinter.status(d) + ": max abs "
                     + d.maxAbsError() + ", first bad token " + d.firstBadToken());
+        }
+        for (NotComparable n : r.notComparable()) {
+            x.writeStartElement("testcase");
+            x.writeAttribute("classname", "mixtral.compare.tensors");
+            x.writeAttribute("name", n.name());
+            x.writeStartElement("skipped");
+            x.writeAttribute("message", "not comparable: " + n.reason());
+            x.writeEndElement();
+            x.writeEndElement();
         }
         for (Flip f : r.flips()) {
             if (!f.tie() && !replayed) {
@@ -56,7 +69,7 @@ public final class JunitReport {
         for (Decision d : r.wrongDecisions()) {
             testCase(x, "routing", "layers." + d.layer() + ".token." + d.token(), "routed to "
                     + Arrays.toString(d.actualExperts()) + "; the reference chooses "
-                    + Arrays.toString(d.referenceExperts()) + ", shortfall " + d.shortfall());
+                    + Arrays.toString(d.referenceExperts()) + ": " + d.reason());
         }
         for (String m : r.missing()) {
             testCase(x, "required", m, "missing: " + m);

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import mixtral.compare.Report.Decision;
 import mixtral.compare.Report.Flip;
 import mixtral.compare.Report.LayerRouting;
+import mixtral.compare.Report.NotComparable;
 import mixtral.compare.Report.TensorDiff;
 
 /** Prints a comparison as a readable table: ties, real flips, wrong decisions and failing tensors each apart. */
@@ -23,11 +24,23 @@ public final class ReportPrinter {
             out.printf("%-34s %-16s %10.2e %10.2e %10.7f %10.2e  %s%n", d.name(), Arrays.toString(d.shape()),
                     d.maxAbsError(), d.maxRelError(), d.cosine(), d.scaledMaxError(), status(d));
         }
+        for (NotComparable n : r.notComparable()) {
+            out.printf("%-34s %-16s %10s %10s %10s %10s  NOT COMPARABLE (%s)%n", n.name(),
+                    Arrays.toString(n.actualShape()), "-", "-", "-", "-", n.reason());
+        }
         if (!r.routing().isEmpty()) {
-            out.printf("%n%-8s %14s %10s %16s%n", "layer", "same experts", "agreement", "smallest margin");
+            boolean otherK = r.routing().stream().anyMatch(l -> l.kExpected() != l.kActual());
+            if (otherK) {
+                out.printf("%nK DIFFERS: A and B choose a different number of experts per token (K_A, K_B below);%n"
+                        + "expert sets are compared as sets, so every token's set counts as changed; 'nested': tokens%n"
+                        + "whose change only added or removed experts (one set holds the other)%n");
+            }
+            out.printf("%n%-8s %14s %10s %16s %8s %10s%n", "layer", "same experts", "agreement", "smallest margin",
+                    "K_A/K_B", "nested");
             for (LayerRouting l : r.routing()) {
-                out.printf("%-8d %8d / %-3d %9.1f%% %16.3g%n", l.layer(), l.sameExperts(), l.tokens(),
-                        100 * l.agreement(), l.smallestMargin());
+                out.printf("%-8d %8d / %-3d %9.1f%% %16.3g %8s %10s%n", l.layer(), l.sameExperts(), l.tokens(),
+                        100 * l.agreement(), l.smallestMargin(), l.kExpected() + "/" + l.kActual(),
+                        l.nested() + " / " + l.tokens());
             }
         }
         long ties = r.flips().stream().filter(Flip::tie).count();
@@ -44,8 +57,8 @@ public final class ReportPrinter {
                     r.wrongDecisions().size());
         }
         for (Decision d : r.wrongDecisions()) {
-            out.printf("  WRONG layer %d token %d: B %s, reference %s, %.3g below its K-th router logit%n", d.layer(),
-                    d.token(), Arrays.toString(d.actualExperts()), Arrays.toString(d.referenceExperts()), d.shortfall());
+            out.printf("  WRONG layer %d token %d: B %s, reference %s, %s%n", d.layer(), d.token(),
+                    Arrays.toString(d.actualExperts()), Arrays.toString(d.referenceExperts()), d.reason());
         }
         if (r.logits() != null) {
             out.printf("%nlogits: top-1 agreement %.1f%% of %d tokens, KL(baseline||B) mean %.3g, max %.3g nats%n",

@@ -15,27 +15,46 @@ import mixtral.trace.Trace;
 final class RoutingCheck {
     private RoutingCheck() {}
 
-    /** The tokens of a layer that B sent to another expert set than A, each with A's router margin. */
+    /**
+     * The tokens of a layer that B sent to another expert set than A, each with A's router margin. Sets are compared
+     * as sets, so another K (a what-if of {@code --top-k}) changes every token's set, a superset of A's included; such
+     * a change, like a set naming an expert twice, is never a tie.
+     */
     static LayerRouting flips(Trace expected, Trace actual, int layer, Tolerances tol, List<Flip> flips) {
         long[][] e = experts(expected, layer);
         long[][] a = experts(actual, layer);
-        if (e.length != a.length || (e.length > 0 && e[0].length != a[0].length)) {
+        if (e.length != a.length) {
             throw new BadInputException("layer " + layer + ": selected_experts shapes differ, " + shape(e) + " and "
-                    + shape(a));
+                    + shape(a) + ": the traces cover different numbers of tokens");
         }
         float[][] logits = routerLogits(expected, actual, layer);
         int same = 0;
+        int nested = 0;
         double smallest = Double.POSITIVE_INFINITY;
         for (int t = 0; t < e.length; t++) {
             double margin = logits == null ? Double.NaN : Margins.margin(logits[t], e[t].length);
             smallest = Math.min(smallest, margin);
+            nested += nested(e[t], a[t]) ? 1 : 0;
             if (sameSet(e[t], a[t])) {
                 same++;
             } else {
-                flips.add(new Flip(layer, t, e[t], a[t], margin, margin < tol.tieMargin()));
+                boolean comparable = e[t].length == a[t].length && Arrays.stream(a[t]).distinct().count() == a[t].length;
+                flips.add(new Flip(layer, t, e[t], a[t], margin, comparable && margin < tol.tieMargin()));
             }
         }
-        return new LayerRouting(layer, e.length, same, e.length == 0 ? 1 : (double) same / e.length, smallest);
+        return new LayerRouting(layer, e.length, same, e.length == 0 ? 1 : (double) same / e.length, smallest,
+                width(e), width(a), nested);
+    }
+
+    /** Whether the smaller of two expert sets lies inside the larger. */
+    private static boolean nested(long[] a, long[] b) {
+        long[] small = a.length <= b.length ? a : b;
+        long[] large = a.length <= b.length ? b : a;
+        return Arrays.stream(small).allMatch(x -> Arrays.stream(large).anyMatch(y -> y == x));
+    }
+
+    private static int width(long[][] m) {
+        return m.length == 0 ? 0 : m[0].length;
     }
 
     /**
@@ -86,6 +105,6 @@ final class RoutingCheck {
     }
 
     private static String shape(long[][] m) {
-        return "[" + m.length + ", " + (m.length == 0 ? 0 : m[0].length) + "]";
+        return "[" + m.length + ", " + width(m) + "]";
     }
 }

@@ -15,6 +15,7 @@ import mixtral.compare.Report.Divergence;
 import mixtral.compare.Report.Flip;
 import mixtral.compare.Report.LayerRouting;
 import mixtral.compare.Report.LogitsDiff;
+import mixtral.compare.Report.NotComparable;
 import mixtral.compare.Report.TensorDiff;
 import mixtral.config.MixtralConfig;
 import mixtral.model.Argmax;
@@ -23,8 +24,9 @@ import mixtral.model.MixtralModel;
 import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
 import mixtral.trace.TraceRecorder;
-import mixtral.trace.TraceShapes;
 import mixtral.trace.TraceTensor;
+import mixtral.trace.TraceValidator;
+import mixtral.trace.TraceValidator.Strictness;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -33,7 +35,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * order, routing decision by routing decision. Only tensors both traces hold are compared, so an engine may record a
  * subset of the trace format, but never none of it. A routing tie excuses only that token's routing entries at that
  * layer; with a model, B's routing is replayed through the reference and B is held strictly to that run, so a tie
- * passes and a bug hidden behind one, or inside the routing itself, fails.
+ * passes and a bug hidden behind one, or inside the routing itself, fails. Traces of another K (experts per token,
+ * e.g. a what-if of {@code --top-k}) are compared too: routing as sets (each token's set changed, K_A and K_B per
+ * layer), routing weights reported as not comparable, every other tensor as usual.
  */
 public final class TraceComparison {
     /** What A is compared with when a model re-runs B's routing. */
@@ -55,8 +59,8 @@ public final class TraceComparison {
 
     public static Report compare(Trace expected, Trace actual, Tolerances tol, Options options) {
         MixtralConfig model = options.model() == null ? null : options.model().config();
-        TraceShapes.check(expected, "trace A", model);
-        TraceShapes.check(actual, "trace B", model != null ? model : expected.config());
+        TraceValidator.check(expected, "trace A", model, Strictness.SUBSET);
+        TraceValidator.check(actual, "trace B", model != null ? model : expected.config(), Strictness.SUBSET);
         long[] tokens = checkSameTokens(expected, actual);
         TreeSet<String> names = new TreeSet<>(TensorNames.FORWARD_ORDER);
         names.addAll(expected.tensors().keySet());
@@ -79,6 +83,7 @@ public final class TraceComparison {
         Map<Integer, Set<Integer>> excused = options.model() != null ? Map.of() : tieTokens(flips);
 
         List<TensorDiff> tensors = new ArrayList<>();
+        List<NotComparable> notComparable = new ArrayList<>();
         List<String> onlyInOne = new ArrayList<>();
         for (String name : names) {
             if (!expected.has(name) || !actual.has(name)) {
@@ -86,10 +91,15 @@ public final class TraceComparison {
             }
             if (baseline.has(name) && actual.has(name) && !TensorNames.is(name, TraceTensor.SELECTED_EXPERTS)
                     && !TensorNames.is(name, TraceTensor.TOKENS)) {
-                tensors.add(compareTensor(name, baseline, actual, tol, excused));
+                NotComparable k = otherK(name, baseline.get(name).shape(), actual.get(name).shape());
+                if (k != null) {
+                    notComparable.add(k);
+                } else {
+                    tensors.add(compareTensor(name, baseline, actual, tol, excused));
+                }
             }
         }
-        if (tensors.isEmpty() && routing.isEmpty()) {
+        if (tensors.isEmpty() && routing.isEmpty() && notComparable.isEmpty()) {
             throw new BadInputException("the traces have no tensor in common (A holds " + expected.tensors().size()
                     + ", B " + actual.tensors().size() + "): nothing to compare");
         }
@@ -97,10 +107,12 @@ public final class TraceComparison {
         LogitsDiff logits = baseline.has(TensorNames.LOGITS) && actual.has(TensorNames.LOGITS)
                 && Arrays.equals(baseline.get(TensorNames.LOGITS).shape(), actual.get(TensorNames.LOGITS).shape())
                 ? compareLogits(baseline.get(TensorNames.LOGITS), actual.get(TensorNames.LOGITS)) : null;
-        Divergence first = FirstDivergence.of(tensors, options.model() == null ? flips : List.of(), wrong);
+        Divergence first = FirstDivergence.of(tensors, options.model() == null ? flips : List.of(), wrong,
+                notComparable);
         String hint = options.model() == null ? tieHint(flips, tensors) : null;
         return new Report(tol, options.model() == null ? "A" : REPLAY_BASELINE, expected.intervention(),
-                actual.intervention(), tensors, routing, flips, wrong, logits, onlyInOne, missing, first, hint,
+                actual.intervention(), tensors, routing, flips, wrong, notComparable, logits, onlyInOne, missing, first,
+                hint,
                 first == null && missing.isEmpty());
     }
 
@@ -161,6 +173,23 @@ public final class TraceComparison {
         flips.stream().filter(Flip::tie)
                 .forEach(f -> out.computeIfAbsent(f.layer(), l -> new java.util.HashSet<>()).add(f.token()));
         return out;
+    }
+
+    /**
+     * A tensor of the format whose K dimension (experts per token) differs between the two, the rest of its shape
+     * alike: a what-if of another K. Its elements do not correspond, so it is reported, not compared; null otherwise.
+     */
+    private static NotComparable otherK(String name, long[] e, long[] a) {
+        List<TraceTensor.Dim> dims = TraceTensor.parse(name).map(r -> r.tensor().shape()).orElse(List.of());
+        if (e.length != dims.size() || a.length != dims.size() || Arrays.equals(e, a)) {
+            return null;
+        }
+        for (int i = 0; i < dims.size(); i++) {
+            if (dims.get(i) != TraceTensor.Dim.K && e[i] != a[i]) {
+                return null;
+            }
+        }
+        return new NotComparable(name, e, a, "K differs: A " + Arrays.toString(e) + ", B " + Arrays.toString(a));
     }
 
     private static TensorDiff compareTensor(String name, Trace baseline, Trace actual, Tolerances tol,

@@ -89,6 +89,46 @@ class CompareAndInterventionCliTest {
         assertTrue(Integer.parseInt(suite.getAttribute("tests")) > 20);
     }
 
+    /** On the demo model: a third expert changes every token's set at every layer and the next-token distribution. */
+    @Test
+    void compareOfTopThreeAgainstTopTwoSaysKDiffersAndShowsEveryChangedSet() throws Exception {
+        Path k2 = dir.resolve("demo-k2.safetensors");
+        Path k3 = dir.resolve("demo-k3.safetensors");
+        assertEquals("0", CliTest.run("trace", "--tokens", TOKENS, "--out", k2.toString())[0]);
+        assertEquals("0", CliTest.run("trace", "--tokens", TOKENS, "--out", k3.toString(), "--top-k", "3")[0]);
+        int layers = Trace.read(k2).config().numHiddenLayers();
+        int tokens = TOKENS.split(",").length;
+
+        String[] text = CliTest.run("compare", k2.toString(), k3.toString());
+        assertEquals("1", text[0], text[1] + text[2]);
+        assertTrue(text[1].contains("K DIFFERS") && text[1].contains(" 2/3"), text[1]);
+        assertTrue(text[1].contains("NOT COMPARABLE (K differs: A [8, 2], B [8, 3])"), text[1]);
+        assertTrue(text[1].contains("first divergence: layer 0, layers.0.moe.selected_experts, token 0: routed to")
+                && text[1].contains("K differs: A 2, B 3"), text[1]);
+
+        Path junit = dir.resolve("k3.xml");
+        String[] json = CliTest.run("compare", k2.toString(), k3.toString(), "--json", "--junit", junit.toString());
+        Element suite = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(junit.toFile()).getDocumentElement();
+        assertEquals(String.valueOf(layers), suite.getAttribute("skipped"), "routing weights: neither passed nor failed");
+        assertEquals(layers, suite.getElementsByTagName("skipped").getLength());
+        assertTrue(Integer.parseInt(suite.getAttribute("failures")) >= layers * tokens, "a failing case per changed set");
+        JsonNode r = new ObjectMapper().readTree(json[1]);
+        assertEquals(layers, r.get("routing").size());
+        for (JsonNode l : r.get("routing")) {
+            assertEquals(2, l.get("kExpected").asInt());
+            assertEquals(3, l.get("kActual").asInt());
+            assertEquals(0, l.get("sameExperts").asInt());
+        }
+        assertEquals(layers * tokens, r.get("flips").size(), "every (layer, token) holds a third expert");
+        assertEquals(layers, r.get("notComparable").size());
+        assertTrue(r.get("logits").get("meanKl").asDouble() > 0);
+        assertFalse(r.get("passed").asBoolean());
+
+        String[] same = CliTest.run("compare", k3.toString(), k3.toString());
+        assertEquals("0", same[0], same[1]);
+        assertFalse(same[1].contains("K DIFFERS"), same[1]);
+    }
+
     @Test
     void tracesWithNothingInCommonAreBadInput() {
         assertEquals("0", trace("logits.safetensors", "--record", "logits")[0]);

@@ -6,7 +6,9 @@ import mixtral.inspector.analysis.Views.Prediction;
 
 /**
  * {@code GET /api/compare}: trace B held to trace A. {@code report} is {@link mixtral.compare.TraceComparison}'s
- * report, the same JSON as {@code ./mixtral compare --json}; the rest is what the page draws beside it.
+ * report, the same JSON as {@code ./mixtral compare --json}; the rest is what the page draws beside it. B may choose
+ * another number of experts per token than A (a what-if of k): each layer's routing then gives both K and every
+ * token's set is changed.
  *
  * @param alignedByPosition true when A and B are of different tokens: then only the routing (selected experts and
  *                          router logits) and the logits of the first {@code positions} positions are compared,

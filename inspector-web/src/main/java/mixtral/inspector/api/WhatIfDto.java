@@ -19,9 +19,9 @@ public final class WhatIfDto {
     public record Force(Integer layer, Integer token, List<Integer> experts) {}
 
     /**
-     * The new trace, the intervention as its metadata stores it, and the diff against the trace asked about; when the
-     * two cannot be compared (another {@code topK}: the report holds expert sets of one size), {@code diff} is null
-     * and {@code noDiff} says why.
+     * The new trace, the intervention as its metadata stores it, and the diff against the trace asked about (another
+     * {@code topK} included: its expert sets are all changed); when the comparison refuses the two, {@code diff} is
+     * null and {@code noDiff} says why.
      */
     public record WhatIfCreated(String id, String url, JsonNode intervention, boolean reused, CompareView diff,
                                 String noDiff) {}

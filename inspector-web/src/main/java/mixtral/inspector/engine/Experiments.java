@@ -155,7 +155,7 @@ public final class Experiments {
         try {
             diff = compare(id, newId, tol);
         } catch (BadInputException e) {
-            noDiff = e.getMessage();                // e.g. another K: the report compares expert sets of one size
+            noDiff = e.getMessage();                // what the comparison refuses, in its words
         }
         try {
             return new WhatIf(newId, JSON.readTree(variant), reused, diff, noDiff);

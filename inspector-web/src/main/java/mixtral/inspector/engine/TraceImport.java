@@ -6,24 +6,19 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.Map;
-import com.fasterxml.jackson.databind.JsonNode;
 import mixtral.BadInputException;
-import mixtral.config.ConfigJson;
 import mixtral.config.MixtralConfig;
 import mixtral.safetensors.SafetensorsFile;
-import mixtral.safetensors.TensorInfo;
 import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
-import mixtral.trace.TraceTensor;
+import mixtral.trace.TraceValidator;
+import mixtral.trace.TraceValidator.Strictness;
 
 /**
  * Reads a trace file made elsewhere (another engine, {@code ./mixtral trace}, an older inspector) and holds it to the
- * served model before anything stores it: every tensor named as {@link TraceTensor} defines the format, of its dtype
- * and of the shape {@link TraceTensor#expectedShape} gives for this model and the file's token count; the tokens
- * present and in the vocabulary; chosen experts in range and distinct; and the configuration in the metadata, if
- * any, this model's. A trace may hold any subset of the format besides its tokens. Every refusal is one line.
+ * served model before anything stores it, as {@link TraceValidator} defines at {@link Strictness#EXACT}: names,
+ * dtypes and shapes from the header before a tensor is read, then token ids, chosen experts and the metadata's
+ * configuration. This class adds only the server's limits (bytes, tokens). Every refusal is one line.
  */
 public final class TraceImport {
     private TraceImport() {}
@@ -44,9 +39,9 @@ public final class TraceImport {
             if (n == 0) {
                 throw new BadInputException("the body is empty; send a trace file (safetensors)");
             }
-            checkEntries(tmp, config);
+            checkEntries(tmp, config, maxTokens);
             Trace trace = Trace.read(tmp);
-            checkValues(trace, config, maxTokens);
+            TraceValidator.checkValues(trace, null, config, Strictness.EXACT);
             return trace;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot buffer the uploaded trace: " + e.getMessage(), e);
@@ -81,85 +76,15 @@ public final class TraceImport {
                 + " bytes; this server imports at most " + maxBytes + " bytes");
     }
 
-    /** Names, dtypes and shapes, from the header alone, before any tensor is read. */
-    private static void checkEntries(Path file, MixtralConfig c) {
+    /** Names, dtypes and shapes, from the header alone, before any tensor is read; then the token count. */
+    private static void checkEntries(Path file, MixtralConfig c, int maxTokens) {
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
-            Map<String, TensorInfo> tensors = f.tensors();
-            TensorInfo tokens = tensors.get(TensorNames.TOKENS);
-            if (tokens == null) {
-                throw new BadInputException("the trace has no '" + TensorNames.TOKENS
-                        + "' tensor: without its token ids it cannot be checked against this model");
-            }
-            if (tokens.shape().length != 1 || tokens.shape()[0] < 1) {
-                throw new BadInputException("'" + TensorNames.TOKENS + "' has shape " + tokens.shapeString()
-                        + "; expected [T] with T >= 1");
-            }
-            int t = (int) tokens.shape()[0];
-            for (TensorInfo info : tensors.values()) {
-                TraceTensor.Ref ref = TraceTensor.parse(info.name()).orElseThrow(() -> new BadInputException(
-                        "tensor '" + info.name() + "' is not part of the trace format (GET /api/trace-format)"));
-                if (ref.layer() >= c.numHiddenLayers()) {
-                    throw new BadInputException("tensor '" + info.name() + "': this model has layers 0.."
-                            + (c.numHiddenLayers() - 1));
-                }
-                if (!info.dtype().name().equals(ref.tensor().dtype().name())) {
-                    throw new BadInputException("tensor '" + info.name() + "' is " + info.dtype() + "; the trace "
-                            + "format stores it as " + ref.tensor().dtype());
-                }
-                long[] expected = ref.tensor().expectedShape(c, t);
-                if (!Arrays.equals(info.shape(), expected)) {
-                    throw new BadInputException("tensor '" + info.name() + "' has shape " + info.shapeString()
-                            + "; this model's trace of " + t + " tokens has " + Arrays.toString(expected));
-                }
-            }
-        }
-    }
-
-    /** Token ids and experts in range, and the metadata's configuration equal to this model's. */
-    private static void checkValues(Trace trace, MixtralConfig c, int maxTokens) {
-        long[] tokens = trace.get(TensorNames.TOKENS).toLongVector();
-        if (tokens.length > maxTokens) {
-            throw new TooLongException("the trace has " + tokens.length + " tokens; this server allows at most "
-                    + maxTokens + " tokens per trace");
-        }
-        for (int i = 0; i < tokens.length; i++) {
-            if (tokens[i] < 0 || tokens[i] >= c.vocabSize()) {
-                throw new BadInputException("token " + i + " has id " + tokens[i] + ", outside the vocabulary 0.."
-                        + (c.vocabSize() - 1));
-            }
-        }
-        for (int l = 0; l < c.numHiddenLayers(); l++) {
-            if (trace.has(TensorNames.selectedExperts(l))) {
-                checkExperts(trace.get(TensorNames.selectedExperts(l)).toLongMatrix(), l, c.numLocalExperts());
-            }
-        }
-        if (trace.metadata().containsKey("config")) {
-            MixtralConfig theirs = trace.config();
-            if (!c.equals(theirs)) {
-                throw new BadInputException("the trace was made with another model: " + firstDifference(theirs, c));
-            }
-        }
-    }
-
-    /** The first configuration key (Hugging Face spelling) whose value differs, e.g. {@code hidden_size 4096, not 192}. */
-    private static String firstDifference(MixtralConfig theirs, MixtralConfig ours) {
-        JsonNode a = ConfigJson.toHuggingFace(theirs);
-        JsonNode b = ConfigJson.toHuggingFace(ours);
-        for (var it = b.fieldNames(); it.hasNext(); ) {
-            String key = it.next();
-            if (!b.get(key).equals(a.get(key))) {
-                return "its config has " + key + " " + a.get(key) + ", this model's " + b.get(key);
-            }
-        }
-        return "its config differs from this model's";
-    }
-
-    private static void checkExperts(long[][] experts, int layer, int e) {
-        for (int t = 0; t < experts.length; t++) {
-            long[] row = experts[t];
-            if (Arrays.stream(row).anyMatch(x -> x < 0 || x >= e) || Arrays.stream(row).distinct().count() != row.length) {
-                throw new BadInputException(TensorNames.selectedExperts(layer) + " at token " + t + " is "
-                        + Arrays.toString(row) + "; expected distinct experts 0.." + (e - 1));
+            TraceValidator.checkEntries(f.tensors().values().stream().map(TraceValidator.Entry::of).toList(), null, c,
+                    Strictness.EXACT);
+            long tokens = f.tensors().get(TensorNames.TOKENS).shape()[0];
+            if (tokens > maxTokens) {
+                throw new TooLongException("the trace has " + tokens + " tokens; this server allows at most "
+                        + maxTokens + " tokens per trace");
             }
         }
     }

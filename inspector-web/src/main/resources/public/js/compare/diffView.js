@@ -2,6 +2,8 @@
 // calls a tie (within the tie margin; with replay: a choice the model itself makes given B's earlier routing) gets
 // "≈" and a dashed frame, any other flip "✕" and a solid frame: glyph and line, not colour alone. Beside it: each
 // layer's agreement, each token's KL(A || B) of the next-token distribution, the first divergence and a jump to it.
+// When B chooses another number of experts (a what-if of k), every set is changed: the headline says K differs and
+// the tooltip whether B kept A's experts; routing weights are then listed as not comparable.
 import { el, fmt, pct } from '../dom.js';
 import { cellWidth } from '../layout.js';
 import { CELL_H, frame, tokenAxis, tokenBands } from '../views/chart.js';
@@ -16,11 +18,19 @@ function flipsBySite(report) {
   return new Map(report.flips.map(f => [`${f.layer}:${f.token}`, f]));
 }
 
+/** "A 2, B 3" when A and B choose a different number of experts per token at some layer, else null. */
+function otherK(report) {
+  const l = report.routing.find(x => x.kExpected !== x.kActual);
+  return l ? `A ${l.kExpected}, B ${l.kActual}` : null;
+}
+
 function headline(view) {
   const r = view.report;
   const ties = r.flips.filter(f => f.tie).length;
   const verdict = r.passed ? 'B agrees with A' : 'B diverges from A';
-  return `${verdict}: ${r.flips.length} routing flips (${ties} ties, ${r.flips.length - ties} real) · tie margin `
+  const k = otherK(r);
+  return `${verdict}: ${r.flips.length} routing flips (${ties} ties, ${r.flips.length - ties} real)`
+    + `${k ? ` · K differs (${k}): every expert set counts as changed` : ''} · tie margin `
     + `${Number(view.tieMargin.toPrecision(3))}${view.replayed ? ' · B\'s routing replayed through the served model' : ''}`;
 }
 
@@ -37,6 +47,8 @@ export function drawDiff(container, view, summaryA, ctx) {
       + `position by position over the first ${view.positions} tokens (routing and logits only, no replay).` }) : null,
     r.actualIntervention ? el('p', { class: 'muted', text: `B was made under ${r.actualIntervention}` }) : null,
     r.hint ? el('p', { class: 'muted', text: r.hint }) : null,
+    r.notComparable.length ? el('p', { class: 'muted not-comparable', text: `Not comparable, ${r.notComparable[0].reason}: `
+      + r.notComparable.map(n => n.name).join(', ') }) : null,
   ];
   const first = r.first || r.flips[0];
   const jump = first ? el('button', { type: 'button', id: 'jump-first', class: 'link',
@@ -107,7 +119,11 @@ function describe(d, token) {
   const lines = [el('div', { class: 'tip-title' }, el('span', { class: 'tok', text: token.text }),
     ` #${d.token} · layer ${d.layer}`)];
   if (d.a) lines.push(el('div', { text: `A chose ${d.a.experts.join(', ')} · router margin ${fmt(d.a.margin)}` }));
-  if (d.flip) {
+  if (d.flip && d.flip.actualExperts.length !== d.flip.expectedExperts.length) {
+    const kept = d.flip.expectedExperts.every(e => d.flip.actualExperts.includes(e));
+    lines.push(el('div', { text: `B chose ${d.flip.actualExperts.join(', ')} · ${GLYPH.real} changed set: K `
+      + `${d.flip.expectedExperts.length} → ${d.flip.actualExperts.length}${kept ? ', A\'s experts kept' : ''}` }));
+  } else if (d.flip) {
     lines.push(el('div', { text: `B chose ${d.flip.actualExperts.join(', ')} · `
       + `${d.flip.tie ? `${GLYPH.tie} tie` : `${GLYPH.real} real flip`} (margin ${fmt(d.flip.margin)})` }));
   } else {

@@ -157,14 +157,44 @@ class InspectorWhatIfApiTest {
         });
     }
 
+    /** Every (layer, token) of B has a third expert, so every set is changed, and the next token moves. */
+    @Test
+    void aWhatIfOfAnotherKHasADiffWithEveryChangedSetInWhatIfAndCompare() {
+        serveDemo(data, (server, client) -> {
+            String a = create(client, PROMPT);
+            JsonNode top3 = whatIf(client, a, "{\"topK\": 3}", "");
+            assertTrue(top3.get("noDiff").isNull(), top3.get("noDiff").asText());
+            String b = top3.get("id").asText();
+            JsonNode fromCompare = json(client.get("/api/compare?a=" + a + "&b=" + b));
+            for (JsonNode diff : List.of(top3.get("diff"), fromCompare)) {
+                JsonNode report = diff.get("report");
+                int tokens = diff.get("positions").asInt();
+                int layers = report.get("routing").size();
+                assertEquals(6, layers);
+                for (JsonNode l : report.get("routing")) {
+                    assertEquals(2, l.get("kExpected").asInt());
+                    assertEquals(3, l.get("kActual").asInt());
+                    assertEquals(0, l.get("sameExperts").asInt());
+                }
+                assertEquals(layers * tokens, report.get("flips").size());
+                assertFalse(report.get("passed").asBoolean());
+                double kl = 0;
+                for (JsonNode x : diff.get("perTokenKl")) {
+                    kl = Math.max(kl, x.asDouble());
+                }
+                assertTrue(kl > 0, "a third expert changes some next-token distribution");
+            }
+        });
+    }
+
     @Test
     void anotherKAndBf16RoutingRunAndSayWhatTheyAre() {
         serveDemo(data, (server, client) -> {
             String a = create(client, PROMPT);
             JsonNode top1 = whatIf(client, a, "{\"topK\": 1}", "");
             assertEquals(1, top1.get("intervention").get("top_k").asInt());
-            assertTrue(top1.get("diff").isNull() && top1.get("noDiff").asText().contains("shapes differ"),
-                    top1.toString());
+            assertTrue(top1.get("noDiff").isNull(), top1.toString());
+            assertEquals(1, top1.get("diff").get("report").get("routing").get(0).get("kActual").asInt());
             JsonNode cell = json(client.get("/api/traces/" + top1.get("id").asText())).get("routing").get(0).get(0);
             assertEquals(1, cell.get("experts").size());
             JsonNode bf16 = whatIf(client, a, "{\"routerPrecision\": \"bf16\"}", "");

@@ -167,6 +167,21 @@ class InspectorComparePageTest {
     }
 
     @Test
+    void aWhatIfThatChangesKShowsEverySetChangedAndSaysKDiffers() {
+        JsonNode a = load("/");
+        int cells = a.get("tokens").size() * a.get("layers").asInt();
+        page.locator("#tokens .token").nth(1).click();
+        page.locator("#whatif-kind").selectOption("topK");
+        page.locator("#whatif-k").fill("3");
+        page.locator("#whatif-run").click();
+        assertThat(page.locator("#compare-section")).isVisible();
+        assertThat(page.locator(".diff-headline")).containsText("K differs (A 2, B 3)");
+        assertThat(page.locator("rect.diff-cell[data-flip='real']")).hasCount(cells);
+        page.locator("rect.diff-cell[data-layer='0'][data-token='1']").hover();
+        assertThat(page.locator(".tooltip")).containsText("changed set: K 2 → 3, A's experts kept");
+    }
+
+    @Test
     void theNearTieThresholdIsOneControlThatFlagsTheMapAndTravelsInTheLink() {
         JsonNode a = load("/");
         JsonNode model = get("/api/model");
