@@ -1,5 +1,6 @@
 // Pieces every token-by-something chart shares: an SVG frame, a token axis whose labels select tokens, and the
 // selection band that shows the chosen token in every view at once.
+import { el } from '../dom.js';
 import { shorten } from '../layout.js';
 
 const d3 = window.d3;
@@ -13,6 +14,23 @@ export function frame(container, width, height, margin, label) {
     .attr('role', 'img')
     .attr('aria-label', label);
   return svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
+}
+
+/** Room left of the first token column inside a scrolling box whose row labels are pinned beside it. */
+export const PINNED_PAD = 4;
+
+/**
+ * A frame whose row labels stay in view while its token columns scroll sideways: a fixed column `margin.left` px wide
+ * for the labels beside a box that scrolls (`scroller`, to pass to syncScroll with `PINNED_PAD`). Both groups are
+ * translated to the chart's top-left corner, so labels go at x < 0 as in `frame`.
+ */
+export function pinnedFrame(container, width, height, margin, label) {
+  const scroller = el('div', { class: 'chart-scroll' });
+  const labels = d3.create('svg').attr('class', 'row-labels')
+    .attr('width', margin.left).attr('height', height + margin.top + margin.bottom);
+  container.append(el('div', { class: 'pinned' }, labels.node(), scroller));
+  const g = frame(scroller, width, height, { ...margin, left: PINNED_PAD }, label);
+  return { labels: labels.append('g').attr('transform', `translate(${margin.left},${margin.top})`), g, scroller };
 }
 
 /** Token labels above the columns, rotated so long pieces fit; clicking one selects the token. */

@@ -129,7 +129,7 @@ class InspectorScaleTest {
         page.mouse().move(box.x + box.width / 2, sel.y + sel.height / 2, new com.microsoft.playwright.Mouse.MoveOptions().setSteps(5));
         page.mouse().up();
         double mapFirst = firstToken("#routing-map .routing-scroll");
-        double heatFirst = firstToken("#router-heatmap");
+        double heatFirst = firstToken("#router-heatmap .chart-scroll");
         double normsFirst = firstToken("#norms");
         assertTrue(mapFirst > longTokens / 4.0, "the brush scrolled the map: first token " + mapFirst);
         assertEquals(mapFirst, heatFirst, 1.0, "the heatmap scrolled with the map");
@@ -142,7 +142,7 @@ class InspectorScaleTest {
         int token = 200;
         page.locator("#tokens .token[data-token='" + token + "']").click();
         assertThat(page.locator("#detail-title")).hasText("token #" + token);
-        for (String view : List.of("#routing-map .routing-scroll", "#router-heatmap", "#norms")) {
+        for (String view : List.of("#routing-map .routing-scroll", "#router-heatmap .chart-scroll", "#norms")) {
             double band = ((Number) page.locator(view + " .band[data-token='" + token + "']")
                     .evaluate("(b, v) => { const r = b.getBoundingClientRect(); const s = document.querySelector(v)"
                             + ".getBoundingClientRect(); return r.left >= s.left - 1 && r.right <= s.right + 1 ? 1 : 0; }",
@@ -160,6 +160,44 @@ class InspectorScaleTest {
                 .evaluate("e => e.getBoundingClientRect().right")).doubleValue();
         assertTrue(labelRight <= svgRight, "the last token's label ends inside the chart: " + labelRight + " > " + svgRight);
         assertThat(page.locator("#router-heatmap rect.cell")).hasCount(longTokens * 8);
+    }
+
+    /**
+     * Scrolled to its last token with the other views, at 512 tokens, on a wide and on a phone-wide screen, the
+     * heatmap still says which row is which expert: every expert label is inside the screen and inside every box that
+     * clips it, as is the last token's column.
+     */
+    @Test
+    void theRouterHeatmapsExpertLabelsStayInViewWhenItsColumnsScrollToTheEnd() {
+        for (int width : new int[] {1400, 390}) {
+            if (context != null) {
+                context.close();
+            }
+            open(new Browser.NewContextOptions().setViewportSize(width, 900));
+            load("/?trace=" + longTrace);
+            page.locator("#router-heatmap").scrollIntoViewIfNeeded();
+            page.evaluate("() => document.querySelectorAll('[data-scroll-sync]').forEach(n => { n.scrollLeft = n.scrollWidth; })");
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
+            String last = "#router-heatmap .band[data-token='" + (longTokens - 1) + "']";
+            assertTrue(inView(last), width + " px: scrolled to the end, the last token's column is shown");
+            int experts = page.locator("#router-heatmap .expert-label").count();
+            assertEquals(page.locator("#router-heatmap rect.cell").count(), experts * longTokens,
+                    width + " px: one label per expert");
+            for (int e = 0; e < experts; e++) {
+                assertTrue(inView("#router-heatmap .expert-label >> nth=" + e),
+                        width + " px: the label of expert " + e + " scrolled out of view");
+            }
+        }
+    }
+
+    /** Whether the element is inside the screen's width and inside every box between it and the page that clips it. */
+    private boolean inView(String selector) {
+        return (Boolean) page.locator(selector).evaluate("e => { const r = e.getBoundingClientRect();"
+                + " if (r.width <= 0 || r.left < -1 || r.right > document.documentElement.clientWidth + 1) return false;"
+                + " for (let n = e.parentElement; n && n !== document.body; n = n.parentElement) {"
+                + "   if (getComputedStyle(n).overflowX === 'visible') continue;"
+                + "   const b = n.getBoundingClientRect(); if (r.left < b.left - 1 || r.right > b.right + 1) return false; }"
+                + " return true; }");
     }
 
     @Test
