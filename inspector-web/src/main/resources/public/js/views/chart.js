@@ -20,17 +20,28 @@ export function frame(container, width, height, margin, label) {
 export const PINNED_PAD = 4;
 
 /**
- * A frame whose row labels stay in view while its token columns scroll sideways: a fixed column `margin.left` px wide
- * for the labels beside a box that scrolls (`scroller`, to pass to syncScroll with `PINNED_PAD`). Both groups are
- * translated to the chart's top-left corner, so labels go at x < 0 as in `frame`.
+ * A fixed column `labelWidth` px wide for row labels beside `scroller`, a box whose token columns scroll sideways, so
+ * the labels stay in view (put `row` in the page). `labels` is translated to (`labelWidth`, `top`): labels go at x < 0,
+ * right-aligned, level with the rows of a chart drawn `top` px down in the scroller.
+ */
+export function pinLabels(scroller, labelWidth, height, top) {
+  const svg = d3.create('svg').attr('class', 'row-labels').attr('width', labelWidth).attr('height', height);
+  return {
+    row: el('div', { class: 'pinned' }, svg.node(), scroller),
+    labels: svg.append('g').attr('transform', `translate(${labelWidth},${top})`),
+  };
+}
+
+/**
+ * `frame` with its row labels pinned (`pinLabels`): the labels column is `margin.left` px wide, the chart starts
+ * `PINNED_PAD` px into `scroller` (pass both to syncScroll). Both groups are translated to the chart's top-left corner.
  */
 export function pinnedFrame(container, width, height, margin, label) {
   const scroller = el('div', { class: 'chart-scroll' });
-  const labels = d3.create('svg').attr('class', 'row-labels')
-    .attr('width', margin.left).attr('height', height + margin.top + margin.bottom);
-  container.append(el('div', { class: 'pinned' }, labels.node(), scroller));
+  const { row, labels } = pinLabels(scroller, margin.left, height + margin.top + margin.bottom, margin.top);
+  container.append(row);
   const g = frame(scroller, width, height, { ...margin, left: PINNED_PAD }, label);
-  return { labels: labels.append('g').attr('transform', `translate(${margin.left},${margin.top})`), g, scroller };
+  return { labels, g, scroller };
 }
 
 /** Token labels above the columns, rotated so long pieces fit; clicking one selects the token. */

@@ -139,7 +139,7 @@ class InspectorScaleTest {
         page.mouse().up();
         double mapFirst = firstToken("#routing-map .routing-scroll");
         double heatFirst = firstToken("#router-heatmap .chart-scroll");
-        double normsFirst = firstToken("#norms");
+        double normsFirst = firstToken("#norms .chart-scroll");
         assertTrue(mapFirst > longTokens / 4.0, "the brush scrolled the map: first token " + mapFirst);
         assertEquals(mapFirst, heatFirst, 1.0, "the heatmap scrolled with the map");
         assertEquals(mapFirst, normsFirst, 1.0, "the norms scrolled with the map");
@@ -151,7 +151,7 @@ class InspectorScaleTest {
         int token = 200;
         page.locator("#tokens .token[data-token='" + token + "']").click();
         assertThat(page.locator("#detail-title")).hasText("token #" + token);
-        for (String view : List.of("#routing-map .routing-scroll", "#router-heatmap .chart-scroll", "#norms")) {
+        for (String view : List.of("#routing-map .routing-scroll", "#router-heatmap .chart-scroll", "#norms .chart-scroll")) {
             double band = ((Number) page.locator(view + " .band[data-token='" + token + "']")
                     .evaluate("(b, v) => { const r = b.getBoundingClientRect(); const s = document.querySelector(v)"
                             + ".getBoundingClientRect(); return r.left >= s.left - 1 && r.right <= s.right + 1 ? 1 : 0; }",
@@ -172,29 +172,34 @@ class InspectorScaleTest {
     }
 
     /**
-     * Scrolled to its last token with the other views, at 512 tokens, on a wide and on a phone-wide screen, the
-     * heatmap still says which row is which expert: every expert label is inside the screen and inside every box that
-     * clips it, as is the last token's column.
+     * Scrolled to its last token (which scrolls the other token views with it), at 512 tokens, on a wide and on a
+     * phone-wide screen, the heatmap still says which row is which expert, and the routing map and the norms which
+     * row is which layer: every row label is inside the screen and inside every box that clips it, as is the last
+     * token's column.
      */
     @Test
-    void theRouterHeatmapsExpertLabelsStayInViewWhenItsColumnsScrollToTheEnd() {
+    void rowLabelsStayInViewWhenTheTokenViewsScrollToTheEnd() {
         for (int width : new int[] {1400, 390}) {
             if (context != null) {
                 context.close();
             }
             open(new Browser.NewContextOptions().setViewportSize(width, 900));
             load("/?trace=" + longTrace);
-            page.locator("#router-heatmap").scrollIntoViewIfNeeded();
-            page.evaluate("() => document.querySelectorAll('[data-scroll-sync]').forEach(n => { n.scrollLeft = n.scrollWidth; })");
-            page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
-            String last = "#router-heatmap .band[data-token='" + (longTokens - 1) + "']";
-            assertTrue(inView(last), width + " px: scrolled to the end, the last token's column is shown");
-            int experts = page.locator("#router-heatmap .expert-label").count();
-            assertEquals(page.locator("#router-heatmap rect.cell").count(), experts * longTokens,
-                    width + " px: one label per expert");
-            for (int e = 0; e < experts; e++) {
-                assertTrue(inView("#router-heatmap .expert-label >> nth=" + e),
-                        width + " px: the label of expert " + e + " scrolled out of view");
+            for (String view : List.of("#router-heatmap", "#routing-map", "#norms")) {
+                page.locator(view).scrollIntoViewIfNeeded();
+                page.locator(view).evaluate("v => { const n = v.matches('[data-scroll-sync]') ? v"
+                        + " : v.querySelector('[data-scroll-sync]'); n.scrollLeft = n.scrollWidth; }");
+                page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
+                assertTrue(inView(view + " .band[data-token='" + (longTokens - 1) + "']"),
+                        width + " px: " + view + " scrolled to the end shows the last token's column");
+                String label = view.equals("#router-heatmap") ? ".expert-label" : ".layer-label";
+                int rows = page.locator(view + " " + label).count();
+                assertEquals(page.locator(view.equals("#routing-map") ? "#routing-map .cell-text" : view + " rect.cell")
+                        .count(), rows * longTokens, width + " px: one label per row of " + view);
+                for (int i = 0; i < rows; i++) {
+                    assertTrue(inView(view + " " + label + " >> nth=" + i),
+                            width + " px: " + view + "'s label of row " + i + " scrolled out of view");
+                }
             }
         }
     }
