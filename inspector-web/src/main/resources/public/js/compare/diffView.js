@@ -20,7 +20,9 @@ function headline(view) {
   const r = view.report;
   const ties = r.flips.filter(f => f.tie).length;
   const verdict = r.passed ? 'B agrees with A' : 'B diverges from A';
-  return `${verdict}: ${r.flips.length} routing flips (${ties} ties, ${r.flips.length - ties} real) · tie margin `
+  const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  return `${verdict}: ${count(r.flips.length, 'routing flip', 'routing flips')} (${count(ties, 'tie', 'ties')}, `
+    + `${r.flips.length - ties} real) · tie margin `
     + `${Number(view.tieMargin.toPrecision(3))}${view.replayed ? ' · B\'s routing replayed through the served model' : ''}`;
 }
 
