@@ -29,7 +29,9 @@ function headline(view) {
   const ties = r.flips.filter(f => f.tie).length;
   const verdict = r.passed ? 'B agrees with A' : 'B diverges from A';
   const k = otherK(r);
-  return `${verdict}: ${r.flips.length} routing flips (${ties} ties, ${r.flips.length - ties} real)`
+  const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  return `${verdict}: ${count(r.flips.length, 'routing flip', 'routing flips')} (${count(ties, 'tie', 'ties')}, `
+    + `${r.flips.length - ties} real)`
     + `${k ? ` · K differs (${k}): every expert set counts as changed` : ''} · tie margin `
     + `${Number(view.tieMargin.toPrecision(3))}${view.replayed ? ' · B\'s routing replayed through the served model' : ''}`;
 }

@@ -1,5 +1,6 @@
 // Pieces every token-by-something chart shares: an SVG frame, a token axis whose labels select tokens, and the
 // selection band that shows the chosen token in every view at once.
+import { el } from '../dom.js';
 import { shorten } from '../layout.js';
 
 const d3 = window.d3;
@@ -13,6 +14,34 @@ export function frame(container, width, height, margin, label) {
     .attr('role', 'img')
     .attr('aria-label', label);
   return svg.append('g').attr('transform', `translate(${margin.left},${margin.top})`);
+}
+
+/** Room left of the first token column inside a scrolling box whose row labels are pinned beside it. */
+export const PINNED_PAD = 4;
+
+/**
+ * A fixed column `labelWidth` px wide for row labels beside `scroller`, a box whose token columns scroll sideways, so
+ * the labels stay in view (put `row` in the page). `labels` is translated to (`labelWidth`, `top`): labels go at x < 0,
+ * right-aligned, level with the rows of a chart drawn `top` px down in the scroller.
+ */
+export function pinLabels(scroller, labelWidth, height, top) {
+  const svg = d3.create('svg').attr('class', 'row-labels').attr('width', labelWidth).attr('height', height);
+  return {
+    row: el('div', { class: 'pinned' }, svg.node(), scroller),
+    labels: svg.append('g').attr('transform', `translate(${labelWidth},${top})`),
+  };
+}
+
+/**
+ * `frame` with its row labels pinned (`pinLabels`): the labels column is `margin.left` px wide, the chart starts
+ * `PINNED_PAD` px into `scroller` (pass both to syncScroll). Both groups are translated to the chart's top-left corner.
+ */
+export function pinnedFrame(container, width, height, margin, label) {
+  const scroller = el('div', { class: 'chart-scroll' });
+  const { row, labels } = pinLabels(scroller, margin.left, height + margin.top + margin.bottom, margin.top);
+  container.append(row);
+  const g = frame(scroller, width, height, { ...margin, left: PINNED_PAD }, label);
+  return { labels, g, scroller };
 }
 
 /** Token labels above the columns, rotated so long pieces fit; clicking one selects the token. */

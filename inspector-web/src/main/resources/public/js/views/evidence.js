@@ -3,6 +3,7 @@
 // choose first. Shape legend: L layers, G groups (languages and code), E experts.
 import { textOn } from '../colors.js';
 import { el, fmt, pct } from '../dom.js';
+import { exportBar } from '../export.js';
 import { gradientLegend } from './legend.js';
 import { hideTip, showTip } from './tooltip.js';
 
@@ -147,6 +148,10 @@ export function drawEvidence(container, ev, state, onChange, colors) {
   weightSelect.value = state.weights;
   weightSelect.addEventListener('change', e => onChange({ ...state, weights: e.target.value }));
   const heatmap = el('div', { id: 'evidence-heatmap', class: 'chart' });
+  const measures = el('div', { id: 'evidence-measures', class: 'chart' },
+    el('div', { class: 'multiples' }, MEASURES.map(m => measureChart(ev, m))));
+  measures.prepend(exportBar(measures, 'evidence per layer', () => [['measure', 'layer', 'trained', 'random', 'chance'],
+    ...MEASURES.flatMap(m => ev.trained[m.key].map((v, l) => [m.key, l, v, ev.random[m.key][l], ev.chance[m.key]]))]));
   container.replaceChildren(
     el('p', { class: 'legend-note' }, `Measured by this project's Java model on held-out text it was not trained on: `
       + `${ev.heldout.windows_per_source} windows of ${ev.heldout.window_tokens} tokens per source (${tokens} tokens), `
@@ -154,7 +159,7 @@ export function drawEvidence(container, ev, state, onChange, colors) {
       + 'clone of the repository: ', el('code', { id: 'evidence-command', text: ev.command }), '.'),
     el('div', { class: 'legend-row' }, swatch('trained', 'trained'), swatch('random', WEIGHTS.random),
       el('span', { class: 'legend-note' }, el('span', { class: 'chance-key' }), ' chance')),
-    el('div', { id: 'evidence-measures', class: 'multiples' }, MEASURES.map(m => measureChart(ev, m))),
+    measures,
     el('h3', { text: 'First choices per group and expert' }),
     el('div', { class: 'control-row' }, el('label', { class: 'control' }, 'Layer ', layerSelect),
       el('label', { class: 'control' }, 'Weights ', weightSelect)),
@@ -239,6 +244,10 @@ function drawGroupHeatmap(container, ev, layer, weights, colors) {
     .attr('x', d => d.expert * cw + cw / 2 - 1).attr('y', d => d.gi * ch + ch / 2).attr('dy', '0.35em')
     .attr('text-anchor', 'middle').attr('fill', d => textOn(color(d.share)))
     .text(d => d3.format('.0%')(d.share));
+  const counts = ev[weights].first_choice[layer];
+  container.prepend(exportBar(container, `evidence first choices layer ${layer} ${weights}`, () => [
+    ['layer', 'weights', 'group', 'expert', 'count', 'share'],
+    ...cells.map(d => [layer, weights, d.group, d.expert, counts[d.gi][d.expert], d.share.toFixed(6)])]));
 }
 
 /** A row of counts or shares, as shares that sum to 1. */

@@ -3,7 +3,7 @@
 import { el } from '../dom.js';
 import { normScale } from '../colors.js';
 import { cellWidth } from '../layout.js';
-import { CELL_H, frame, tokenAxis, tokenBands } from './chart.js';
+import { CELL_H, PINNED_PAD, pinnedFrame, tokenAxis, tokenBands } from './chart.js';
 import { gradientLegend } from './legend.js';
 import { hideTip, showTip } from './tooltip.js';
 import { syncScroll } from '../scrollSync.js';
@@ -23,9 +23,10 @@ export function drawNorms(container, summary, tensor, help, ctx) {
   container.replaceChildren(el('div', { class: 'legend-row' },
     gradientLegend(color, `‖${tensor}‖₂`, d3.format('.3~s')),
     el('span', { class: 'legend-note', text: help || '' })));
-  const g = frame(container, T * cw, layers * CELL_H, margin, `${tensor} norms, ${layers} layers by ${T} tokens`);
+  const { labels, g, scroller } = pinnedFrame(container, T * cw, layers * CELL_H, margin,
+    `${tensor} norms, ${layers} layers by ${T} tokens`);
   tokenAxis(g, tokens, cw, ctx.onToken);
-  g.append('g').selectAll('text').data(d3.range(layers)).join('text')
+  labels.append('g').selectAll('text').data(d3.range(layers)).join('text')
     .attr('class', 'layer-label').attr('x', -6).attr('y', l => l * CELL_H + CELL_H / 2).attr('dy', '0.35em')
     .attr('text-anchor', 'end').text(l => `L${l}`);
   const cells = rows.flatMap((r, l) => Array.from(r, (v, t) => ({ layer: l, token: t, value: v })));
@@ -41,7 +42,7 @@ export function drawNorms(container, summary, tensor, help, ctx) {
     .on('mouseleave', hideTip)
     .on('click', (_, d) => ctx.onToken(d.token));
   tokenBands(g, tokens, cw, layers * CELL_H);
-  syncScroll(container, cw, margin.left);
+  syncScroll(scroller, cw, PINNED_PAD);
   container.prepend(exportBar(container, `norms ${tensor}`, () => [['layer', 'position', 'token', 'norm'],
     ...cells.map(d => [d.layer, d.token, tokens[d.token].text, d.value])]));
 }

@@ -4,7 +4,7 @@ import { el, fmt, pct } from '../dom.js';
 import { probabilityScale } from '../colors.js';
 import { cellWidth } from '../layout.js';
 import { nearTies, runnerUp } from '../routing.js';
-import { CELL_H, frame, tokenAxis, tokenBands } from './chart.js';
+import { CELL_H, PINNED_PAD, pinnedFrame, tokenAxis, tokenBands } from './chart.js';
 import { gradientLegend } from './legend.js';
 import { hideTip, showTip } from './tooltip.js';
 import { syncScroll } from '../scrollSync.js';
@@ -27,7 +27,9 @@ export function drawRouterHeatmap(container, summary, layer, ctx) {
       el('span', { class: 'outline-key' }), ` chosen (top ${k}) · `,
       el('span', { class: 'tie-key', text: '▼' }),
       ` near tie, margin < ${summary.nearTieMargin}: ${ties.length} of ${T} tokens at layer ${layer}`)));
-  const g = frame(container, T * cw, E * CELL_H, margin, `router heatmap of layer ${layer}, ${T} tokens by ${E} experts`);
+  // The expert labels stay beside the cells when the columns scroll with the other token views.
+  const { labels: pinned, g, scroller } = pinnedFrame(container, T * cw, E * CELL_H, margin,
+    `router heatmap of layer ${layer}, ${T} tokens by ${E} experts`);
   g.attr('data-layer', layer);
 
   tokenAxis(g, tokens, cw, ctx.onToken, -18);
@@ -36,7 +38,7 @@ export function drawRouterHeatmap(container, summary, layer, ctx) {
     .attr('x', d => d.token * cw + cw / 2).attr('y', -5).attr('text-anchor', 'middle')
     .text('▼')
     .append('title').text(d => `near tie: margin ${fmt(d.margin)} between the ${k}th and ${k + 1}th router logits`);
-  const labels = g.append('g').selectAll('g').data(d3.range(E)).join('g')
+  const labels = pinned.append('g').selectAll('g').data(d3.range(E)).join('g')
     .attr('transform', e => `translate(-8,${e * CELL_H})`);
   labels.append('rect').attr('x', -12).attr('y', 5).attr('width', 10).attr('height', 10).attr('fill', e => ctx.colors(e));
   labels.append('text').attr('class', 'expert-label').attr('x', -16).attr('y', CELL_H / 2).attr('dy', '0.35em')
@@ -59,7 +61,7 @@ export function drawRouterHeatmap(container, summary, layer, ctx) {
     .on('mouseleave', hideTip)
     .on('click', (_, d) => ctx.onToken(d.token));
   tokenBands(g, tokens, cw, E * CELL_H);
-  syncScroll(container, cw, margin.left);
+  syncScroll(scroller, cw, PINNED_PAD);
   container.prepend(exportBar(container, `router heatmap layer ${layer}`, () => [['layer', 'position', 'token', 'expert', 'probability', 'chosen_rank'],
     ...row.flatMap((c, t) => Array.from(c.probs, (p, e) => [layer, t, tokens[t].text, e, p.toFixed(6), c.experts.indexOf(e) + 1 || '']))]));
 }

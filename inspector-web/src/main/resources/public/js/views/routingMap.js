@@ -3,7 +3,7 @@
 // numbers and selection are SVG on top. Above it, an overview of every token with a brush that scrolls the map.
 // Keyboard: the map takes focus; arrows move a cursor between tokens and layers, Enter opens that token's detail.
 import { el, pct } from '../dom.js';
-import { CELL_H, tokenAxis, tokenBands } from './chart.js';
+import { CELL_H, PINNED_PAD, pinLabels, tokenAxis, tokenBands } from './chart.js';
 import { expertLegend } from './legend.js';
 import { textOn } from '../colors.js';
 import { cellAt, cellWidth, DIGIT_WIDTH, moveCursor, stripes } from '../layout.js';
@@ -34,7 +34,7 @@ export function drawRoutingMap(container, summary, ctx) {
     'big square and number: first choice · stripe and small number: second choice · white square: near tie'));
 
   const canvas = el('canvas', { class: 'cells', width, height, 'aria-hidden': 'true' });
-  canvas.style.left = `${MARGIN.left}px`;
+  canvas.style.left = `${PINNED_PAD}px`;
   canvas.style.top = `${MARGIN.top}px`;
   const ctx2d = canvas.getContext('2d');
   const image = ctx2d.createImageData(width, height);
@@ -43,13 +43,15 @@ export function drawRoutingMap(container, summary, ctx) {
   ctx2d.putImageData(image, 0, 0);
 
   const svg = d3.select(stack).append('svg')
-    .attr('width', width + MARGIN.left + MARGIN.right).attr('height', height + MARGIN.top + MARGIN.bottom)
+    .attr('width', width + PINNED_PAD + MARGIN.right).attr('height', height + MARGIN.top + MARGIN.bottom)
     .attr('role', 'grid').attr('tabindex', 0).attr('class', 'routing-svg')
     .attr('aria-label', `routing map, ${T} tokens by ${layers} layers: arrow keys move, Enter opens the token`);
   stack.prepend(canvas);
-  const g = svg.append('g').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
+  const g = svg.append('g').attr('transform', `translate(${PINNED_PAD},${MARGIN.top})`);
   tokenAxis(g, tokens, cw, ctx.onToken);
-  g.append('g').selectAll('text').data(d3.range(layers)).join('text')
+  // The layer labels stay beside the map when its columns scroll.
+  const { row: pinned, labels } = pinLabels(scroller, MARGIN.left, height + MARGIN.top + MARGIN.bottom, MARGIN.top);
+  labels.append('g').selectAll('text').data(d3.range(layers)).join('text')
     .attr('class', 'layer-label').attr('data-layer', l => l)
     .attr('x', -6).attr('y', l => l * CELL_H + CELL_H / 2).attr('dy', '0.35em').attr('text-anchor', 'end')
     .text(l => `L${l}`)
@@ -120,8 +122,8 @@ export function drawRoutingMap(container, summary, ctx) {
     ctx.onCursor?.(focus);
   });
 
-  container.append(drawOverview(summary, rgbOf, scroller, cw, container.clientWidth), scroller);
-  syncScroll(scroller, cw, MARGIN.left);
+  container.append(drawOverview(summary, rgbOf, scroller, cw, container.clientWidth), pinned);
+  syncScroll(scroller, cw, PINNED_PAD);
   container.prepend(exportBar(container, 'routing map', () => [['layer', 'position', 'token', 'experts', 'weights', 'margin', 'near_tie'],
     ...routing.flatMap((row, l) => row.map((c, t) => [l, t, tokens[t].text, c.experts, c.weights.map(w => w.toFixed(6)), c.margin, c.nearTie]))]));
 }
@@ -146,7 +148,7 @@ function drawOverview(summary, rgbOf, scroller, cw, panelWidth) {
   const x = d3.scaleLinear([0, T], [0, width]);
   const shown = () => {
     const first = scroller.scrollLeft / cw;
-    const count = Math.max(1, (scroller.clientWidth - MARGIN.left) / cw);
+    const count = Math.max(1, (scroller.clientWidth - PINNED_PAD) / cw);
     return [first, Math.min(T, first + count)];
   };
   let moving = false;

@@ -8,6 +8,8 @@ import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.PlaywrightException;
+import com.microsoft.playwright.TimeoutError;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,6 +53,29 @@ final class Browsers {
     /** Fails when the page broke its Content-Security-Policy (see {@link #recordCspRefusals}). */
     static void assertNoCspRefusals(List<String> refused) {
         assertTrue(refused.isEmpty(), "the page broke its Content-Security-Policy: " + refused);
+    }
+
+    /**
+     * Clicks the export button of {@code kind} (png, svg, csv) in the export bar of the chart {@code chart} (a
+     * selector) and returns the file saved. The page's context must accept downloads; Chromium asks before a page
+     * saves many files, and headless it cannot ask, so use a fresh page every few.
+     */
+    static byte[] export(Page page, String chart, String kind) throws IOException {
+        com.microsoft.playwright.Download d;
+        try {
+            d = page.waitForDownload(new Page.WaitForDownloadOptions().setTimeout(10_000), () ->
+                    page.locator(chart + " > .export-bar button[data-export='" + kind + "']").click());
+        } catch (TimeoutError e) {
+            throw new AssertionError("no " + kind + " of " + chart + " saved", e);
+        }
+        assertTrue(d.suggestedFilename().endsWith("." + kind), d.suggestedFilename());
+        return Files.readAllBytes(d.path());
+    }
+
+    /** Whether {@code bytes} begin with the PNG signature. */
+    static boolean isPng(byte[] bytes) {
+        return bytes.length > 8 && (bytes[0] & 0xff) == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G'
+                && bytes[4] == '\r' && bytes[5] == '\n' && bytes[6] == 0x1a && bytes[7] == '\n';
     }
 
     static Session launch() {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.RequestOptions;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
@@ -141,6 +142,9 @@ class InspectorComparePageTest {
         page.locator(String.format("rect.diff-cell[data-layer='%d'][data-token='%d']", at[0], at[1])).hover();
         assertThat(page.locator(".tooltip")).containsText("router margin");
         assertThat(page.locator(".tooltip")).containsText("≈ tie");
+        // docs/inspector-diff.png is this picture (FRONTEND.md): a tie and a real flip, the tie's margin on hover.
+        page.locator("#compare-section").screenshot(new Locator.ScreenshotOptions()
+                .setPath(InspectorPageTest.SCREENSHOTS.resolve("diff-view.png")));
         page.locator("#jump-first").click();
         JsonNode first = w.get("diff").get("report").get("first");
         assertEquals(at[2], first.get("layer").asInt());

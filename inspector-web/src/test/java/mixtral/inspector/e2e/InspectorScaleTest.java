@@ -12,14 +12,23 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.ColorScheme;
 import com.microsoft.playwright.options.RequestOptions;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
+import mixtral.evidence.EvidenceJson;
 import mixtral.inspector.engine.Limits;
+import mixtral.testing.Prerequisites;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 /**
  * The page at the default cap of 512 tokens, on small and dark screens, and by keyboard: what a long prompt, a phone,
@@ -129,8 +138,8 @@ class InspectorScaleTest {
         page.mouse().move(box.x + box.width / 2, sel.y + sel.height / 2, new com.microsoft.playwright.Mouse.MoveOptions().setSteps(5));
         page.mouse().up();
         double mapFirst = firstToken("#routing-map .routing-scroll");
-        double heatFirst = firstToken("#router-heatmap");
-        double normsFirst = firstToken("#norms");
+        double heatFirst = firstToken("#router-heatmap .chart-scroll");
+        double normsFirst = firstToken("#norms .chart-scroll");
         assertTrue(mapFirst > longTokens / 4.0, "the brush scrolled the map: first token " + mapFirst);
         assertEquals(mapFirst, heatFirst, 1.0, "the heatmap scrolled with the map");
         assertEquals(mapFirst, normsFirst, 1.0, "the norms scrolled with the map");
@@ -142,7 +151,7 @@ class InspectorScaleTest {
         int token = 200;
         page.locator("#tokens .token[data-token='" + token + "']").click();
         assertThat(page.locator("#detail-title")).hasText("token #" + token);
-        for (String view : List.of("#routing-map .routing-scroll", "#router-heatmap", "#norms")) {
+        for (String view : List.of("#routing-map .routing-scroll", "#router-heatmap .chart-scroll", "#norms .chart-scroll")) {
             double band = ((Number) page.locator(view + " .band[data-token='" + token + "']")
                     .evaluate("(b, v) => { const r = b.getBoundingClientRect(); const s = document.querySelector(v)"
                             + ".getBoundingClientRect(); return r.left >= s.left - 1 && r.right <= s.right + 1 ? 1 : 0; }",
@@ -160,6 +169,49 @@ class InspectorScaleTest {
                 .evaluate("e => e.getBoundingClientRect().right")).doubleValue();
         assertTrue(labelRight <= svgRight, "the last token's label ends inside the chart: " + labelRight + " > " + svgRight);
         assertThat(page.locator("#router-heatmap rect.cell")).hasCount(longTokens * 8);
+    }
+
+    /**
+     * Scrolled to its last token (which scrolls the other token views with it), at 512 tokens, on a wide and on a
+     * phone-wide screen, the heatmap still says which row is which expert, and the routing map and the norms which
+     * row is which layer: every row label is inside the screen and inside every box that clips it, as is the last
+     * token's column.
+     */
+    @Test
+    void rowLabelsStayInViewWhenTheTokenViewsScrollToTheEnd() {
+        for (int width : new int[] {1400, 390}) {
+            if (context != null) {
+                context.close();
+            }
+            open(new Browser.NewContextOptions().setViewportSize(width, 900));
+            load("/?trace=" + longTrace);
+            for (String view : List.of("#router-heatmap", "#routing-map", "#norms")) {
+                page.locator(view).scrollIntoViewIfNeeded();
+                page.locator(view).evaluate("v => { const n = v.matches('[data-scroll-sync]') ? v"
+                        + " : v.querySelector('[data-scroll-sync]'); n.scrollLeft = n.scrollWidth; }");
+                page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
+                assertTrue(inView(view + " .band[data-token='" + (longTokens - 1) + "']"),
+                        width + " px: " + view + " scrolled to the end shows the last token's column");
+                String label = view.equals("#router-heatmap") ? ".expert-label" : ".layer-label";
+                int rows = page.locator(view + " " + label).count();
+                assertEquals(page.locator(view.equals("#routing-map") ? "#routing-map .cell-text" : view + " rect.cell")
+                        .count(), rows * longTokens, width + " px: one label per row of " + view);
+                for (int i = 0; i < rows; i++) {
+                    assertTrue(inView(view + " " + label + " >> nth=" + i),
+                            width + " px: " + view + "'s label of row " + i + " scrolled out of view");
+                }
+            }
+        }
+    }
+
+    /** Whether the element is inside the screen's width and inside every box between it and the page that clips it. */
+    private boolean inView(String selector) {
+        return (Boolean) page.locator(selector).evaluate("e => { const r = e.getBoundingClientRect();"
+                + " if (r.width <= 0 || r.left < -1 || r.right > document.documentElement.clientWidth + 1) return false;"
+                + " for (let n = e.parentElement; n && n !== document.body; n = n.parentElement) {"
+                + "   if (getComputedStyle(n).overflowX === 'visible') continue;"
+                + "   const b = n.getBoundingClientRect(); if (r.left < b.left - 1 || r.right > b.right + 1) return false; }"
+                + " return true; }");
     }
 
     @Test
@@ -277,32 +329,80 @@ class InspectorScaleTest {
             page.locator("#attn-show").click();
             assertThat(page.locator("#attention .stack")).hasCount(1);
             byte[] png = save(chart, "png");
-            assertTrue(png.length > 1000 && (png[0] & 0xff) == 0x89 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G',
+            assertTrue(png.length > 1000 && Browsers.isPng(png),
                     chart + ": a PNG of " + png.length + " bytes");
-            String svg = new String(save(chart, "svg"), java.nio.charset.StandardCharsets.UTF_8);
+            String svg = new String(save(chart, "svg"), StandardCharsets.UTF_8);
             assertTrue(svg.startsWith("<svg") && svg.contains("xmlns=\"http://www.w3.org/2000/svg\""), chart + ": " + svg.substring(0, 80));
-            String csv = new String(save(chart, "csv"), java.nio.charset.StandardCharsets.UTF_8);
+            String csv = new String(save(chart, "csv"), StandardCharsets.UTF_8);
             assertTrue(csv.lines().count() > 8 && csv.contains(","), chart + ": " + csv.lines().findFirst().orElse(""));
         }
-        String map = new String(save("#routing-map", "svg"), java.nio.charset.StandardCharsets.UTF_8);
+        String map = new String(save("#routing-map", "svg"), StandardCharsets.UTF_8);
         assertTrue(map.contains("data:image/png;base64,"), "the routing map's canvas is in its SVG");
-        String csv = new String(save("#routing-map", "csv"), java.nio.charset.StandardCharsets.UTF_8);
+        String csv = new String(save("#routing-map", "csv"), StandardCharsets.UTF_8);
         JsonNode summary = JSON.readTree(page.request().get(server.url("/api/traces/"
                 + page.evaluate("() => document.body.dataset.trace"))).text());
         assertEquals(1 + summary.get("layers").asInt() * summary.get("tokens").size(), csv.lines().count(),
                 "one line per cell and a header");
     }
 
-    private byte[] save(String chart, String kind) throws IOException {
-        com.microsoft.playwright.Download d;
-        try {
-            d = page.waitForDownload(new Page.WaitForDownloadOptions().setTimeout(10_000), () ->
-                    page.locator(chart + " .export-bar button[data-export='" + kind + "']").click());
-        } catch (com.microsoft.playwright.TimeoutError e) {
-            throw new AssertionError("no " + kind + " of " + chart + " saved; the page threw " + errors, e);
+    /**
+     * The evidence section's two charts (the per-layer measures and the group-by-expert heatmap) save like the others:
+     * a PNG, an SVG that parses and holds every bar or cell, and their numbers as CSV, one line per bar or cell.
+     */
+    @Test
+    void theEvidenceChartsSaveAsPngSvgAndCsv() throws Exception {
+        Prerequisites.require(getClass().getResource(EvidenceJson.DEMO) != null,
+                "no " + EvidenceJson.DEMO + " on the classpath: ./mixtral evidence writes it");
+        JsonNode ev = null;
+        for (String chart : List.of("#evidence-measures", "#evidence-heatmap")) {
+            if (context != null) {
+                context.close();
+            }
+            open(new Browser.NewContextOptions().setViewportSize(1400, 900).setAcceptDownloads(true));
+            load("/");
+            assertThat(page.locator("#evidence-section")).isVisible();
+            ev = JSON.readTree(page.request().get(server.url("/api/evidence")).text());
+            byte[] png = save(chart, "png");
+            assertTrue(png.length > 1000 && Browsers.isPng(png), chart + ": a PNG of " + png.length + " bytes");
+            assertTrue(ImageIO.read(new ByteArrayInputStream(png)).getWidth() > 100, chart + ": the PNG decodes");
+            Document svg = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                    .parse(new ByteArrayInputStream(save(chart, "svg")));
+            assertEquals("svg", svg.getDocumentElement().getTagName(), chart);
+            List<String> csv = new String(save(chart, "csv"), StandardCharsets.UTF_8).lines().toList();
+            int layers = ev.at("/trained/mutual_information_bits").size();
+            int cells = ev.get("groups").size() * ev.at("/trained/first_choice/0/0").size();
+            if (chart.equals("#evidence-measures")) {
+                assertEquals("measure,layer,trained,random,chance", csv.get(0));
+                assertEquals(1 + 4 * layers, csv.size(), "a line per measure and layer");
+                assertEquals(4 * 2 * layers, elementsWith(svg, "data-value", "rect"), "every bar in the SVG");
+                String[] mi = csv.get(1).split(",");
+                assertEquals("mutual_information_bits", mi[0]);
+                assertEquals(ev.at("/trained/mutual_information_bits/0").asDouble(), Double.parseDouble(mi[2]), 0);
+                assertEquals(ev.at("/random/mutual_information_bits/0").asDouble(), Double.parseDouble(mi[3]), 0);
+            } else {
+                assertEquals("layer,weights,group,expert,count,share", csv.get(0));
+                assertEquals(1 + cells, csv.size(), "a line per group and expert");
+                assertEquals(cells, elementsWith(svg, "data-share", "rect"), "every cell in the SVG");
+                String layer = page.locator("#evidence-layer").inputValue();
+                String[] first = csv.get(1).split(",");
+                assertEquals(List.of(layer, "trained", ev.at("/groups/0").asText(), "0"), List.of(first).subList(0, 4));
+                assertEquals(ev.at("/trained/first_choice/" + layer + "/0/0").asDouble(), Double.parseDouble(first[4]), 0);
+            }
         }
-        assertTrue(d.suggestedFilename().endsWith("." + kind), d.suggestedFilename());
-        return java.nio.file.Files.readAllBytes(d.path());
+    }
+
+    private static int elementsWith(Document svg, String attribute, String tag) {
+        NodeList all = svg.getElementsByTagName(tag);
+        int n = 0;
+        for (int i = 0; i < all.getLength(); i++) {
+            n += ((Element) all.item(i)).hasAttribute(attribute) ? 1 : 0;
+        }
+        return n;
+    }
+
+    private byte[] save(String chart, String kind) throws IOException {
+        assertTrue(errors.isEmpty(), "the page threw " + errors);
+        return Browsers.export(page, chart, kind);
     }
 
     /** The first token a view shows: its scroll offset over its column width. */
