@@ -34,9 +34,14 @@ record GoldenCases(String name, Path modelDir, long[] tokens) {
     }
 
     static List<GoldenCases> trained() {
+        return demoPrompts(CASES.resolve("trained"));
+    }
+
+    /** The demo model with the tokens of each case folder under {@code folder}, named {@code <folder>/<case>}. */
+    static List<GoldenCases> demoPrompts(Path folder) {
         List<GoldenCases> out = new ArrayList<>();
-        for (Path dir : GoldenCaseFolders.under(CASES.resolve("trained"), REMEDY)) {
-            out.add(new GoldenCases("trained/" + dir.getFileName(), DemoModel.folder(),
+        for (Path dir : GoldenCaseFolders.under(folder, REMEDY)) {
+            out.add(new GoldenCases(folder.getFileName() + "/" + dir.getFileName(), DemoModel.folder(),
                     GoldenCaseFolders.tokens(dir)));
         }
         return out;

@@ -59,7 +59,7 @@ public final class EngineStudyCommand implements Callable<Integer>, PluginComman
         }
         List<QuantizationStudy.Run> runs = QuantizationStudy.run(dir, prompts, types);
         int layers = runs.get(0).report().routing().size();
-        String md = QuantizationStudy.markdown(runs, layers);
+        String md = QuantizationStudy.markdown(runs, layers, "weights", "llama.cpp");
         System.out.print(md);
         System.out.println("\nprompts: " + prompts.size() + " (" + prompts.values().stream().mapToInt(p -> p.length).sum()
                 + " tokens): " + String.join(", ", prompts.keySet()) + "; engine: " + LlamaCppLibraries.DESCRIPTION

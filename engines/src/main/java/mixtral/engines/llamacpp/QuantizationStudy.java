@@ -28,8 +28,13 @@ public final class QuantizationStudy {
     /** Upper edges of the router-margin bins flips are counted in (the last bin is open). */
     static final double[] MARGIN_EDGES = {1e-3, 1e-2, 1e-1, 1};
 
-    /** One prompt's comparison under one weight type. */
-    public record Run(String prompt, GgmlType type, Report report, double[] margins) {}
+    /**
+     * One prompt's comparison under one engine setting.
+     *
+     * @param setting what ran, as the tables' rows name it: a weight type ({@code Q8_0}) or e.g. {@code F32 batch}
+     * @param margins the reference's router margin of every (layer, token), layer-major ({@link #margins})
+     */
+    public record Run(String prompt, String setting, Report report, double[] margins) {}
 
     private QuantizationStudy() {}
 
@@ -47,7 +52,7 @@ public final class QuantizationStudy {
                     Trace llama = LlamaCppEngine.trace(modelDir, p.getValue(), type, false);
                     Report r = TraceComparison.compare(reference, llama, Tolerances.DEFAULT,
                             new TraceComparison.Options(List.of(), model));
-                    runs.add(new Run(p.getKey(), type, r, margins));
+                    runs.add(new Run(p.getKey(), type.toString(), r, margins));
                 }
             }
         }
@@ -55,7 +60,7 @@ public final class QuantizationStudy {
     }
 
     /** The reference's router margin of every (layer, token), layer-major. */
-    private static double[] margins(Trace reference, MixtralConfig c, int tokens) {
+    public static double[] margins(Trace reference, MixtralConfig c, int tokens) {
         double[] out = new double[c.numHiddenLayers() * tokens];
         for (int l = 0; l < c.numHiddenLayers(); l++) {
             float[][] logits = reference.get(TensorNames.routerLogits(l)).toFloatMatrix();
@@ -74,17 +79,22 @@ public final class QuantizationStudy {
         return b;
     }
 
-    /** The study as Markdown: one summary table over all prompts, then each prompt's first divergence. */
-    public static String markdown(List<Run> runs, int layers) {
-        Map<GgmlType, List<Run>> byType = new LinkedHashMap<>();
-        runs.forEach(r -> byType.computeIfAbsent(r.type(), t -> new ArrayList<>()).add(r));
+    /**
+     * The study as Markdown: one summary table over all prompts, flips by margin, then each prompt's first divergence.
+     *
+     * @param column what the first column's settings are, e.g. {@code weights}
+     * @param engine whose routing the reference replayed, e.g. {@code llama.cpp}
+     */
+    public static String markdown(List<Run> runs, int layers, String column, String engine) {
+        Map<String, List<Run>> byType = new LinkedHashMap<>();
+        runs.forEach(r -> byType.computeIfAbsent(r.setting(), t -> new ArrayList<>()).add(r));
         StringBuilder s = new StringBuilder();
-        s.append("| weights | tokens | KL mean (nats) | KL max | top-1 agreement |");
+        s.append("| ").append(column).append(" | tokens | KL mean (nats) | KL max | top-1 agreement |");
         for (int l = 0; l < layers; l++) {
             s.append(" same experts L").append(l).append(" |");
         }
         s.append(" wrong decisions |\n|---|---|---|---|---|").append("---|".repeat(layers)).append("---|\n");
-        for (Map.Entry<GgmlType, List<Run>> e : byType.entrySet()) {
+        for (Map.Entry<String, List<Run>> e : byType.entrySet()) {
             int tokens = 0;
             double kl = 0;
             double klMax = 0;
@@ -112,8 +122,8 @@ public final class QuantizationStudy {
             s.append(" ").append(wrong).append(" |\n");
         }
         s.append("\nFlipped expert sets / routing decisions, by the reference's router margin (all layers):\n\n");
-        s.append("| weights | margin < 1e-3 | 1e-3 to 1e-2 | 1e-2 to 0.1 | 0.1 to 1 | >= 1 |\n|---|---|---|---|---|---|\n");
-        for (Map.Entry<GgmlType, List<Run>> e : byType.entrySet()) {
+        s.append("| ").append(column).append(" | margin < 1e-3 | 1e-3 to 1e-2 | 1e-2 to 0.1 | 0.1 to 1 | >= 1 |\n|---|---|---|---|---|---|\n");
+        for (Map.Entry<String, List<Run>> e : byType.entrySet()) {
             int[] flips = new int[MARGIN_EDGES.length + 1];
             int[] all = new int[MARGIN_EDGES.length + 1];
             for (Run r : e.getValue()) {
@@ -128,12 +138,13 @@ public final class QuantizationStudy {
             }
             s.append("\n");
         }
-        s.append("\nFirst divergence from the reference (tolerance 1e-4 abs + 1e-4 rel, llama.cpp's routing replayed):\n\n");
+        s.append("\nFirst divergence from the reference (tolerance 1e-4 abs + 1e-4 rel, ")
+                .append(engine).append("'s routing replayed):\n\n");
         s.append("| prompt |");
         byType.keySet().forEach(t -> s.append(" ").append(t).append(" |"));
         s.append("\n|---|").append("---|".repeat(byType.size())).append("\n");
-        Map<String, Map<GgmlType, Report.Divergence>> first = new LinkedHashMap<>();
-        runs.forEach(r -> first.computeIfAbsent(r.prompt(), p -> new LinkedHashMap<>()).put(r.type(), r.report().first()));
+        Map<String, Map<String, Report.Divergence>> first = new LinkedHashMap<>();
+        runs.forEach(r -> first.computeIfAbsent(r.prompt(), p -> new LinkedHashMap<>()).put(r.setting(), r.report().first()));
         first.forEach((prompt, d) -> {
             s.append("| ").append(prompt).append(" |");
             byType.keySet().forEach(t -> {
