@@ -16,24 +16,26 @@ export function initLabels(page) {
   const linked = new URLSearchParams(location.search).get('figure7');
   $('#figure7-labels').value = linked ? parseLabels(linked).join(', ') : '';
   let known = null;                               // the figure of every label: which trace has which
+  let latest = 0;                                 // refreshes overlap (a new trace, a new label): the last one wins
 
   function showLabelOf(id) {
-    const mine = known?.labels.find(c => c.traces.includes(id));
-    $('#trace-label-now').textContent = mine ? `labelled “${mine.label}”` : 'no label';
-    return mine;
+    const given = known?.labels.find(c => c.traces.includes(id));
+    $('#trace-label-now').textContent = given ? `labelled “${given.label}”` : 'no label';
   }
 
   /** Fetches the figure of the labels typed and draws it; `remember` puts them in the address bar. */
   async function refresh({ remember = false } = {}) {
     const labels = parseLabels($('#figure7-labels').value);
+    const mine = ++latest;
     let view;
     let all;
     try {
       [view, all] = await Promise.all([api.figure7(labels), labels.length ? api.figure7([]) : null]);
     } catch (e) {
-      say(`Figure 7: ${describeError(e)}`, 'error');
+      if (mine === latest) say(`Figure 7: ${describeError(e)}`, 'error');
       return;
     }
+    if (mine !== latest) return;
     known = all || view;
     $('#label-names').replaceChildren(...known.labels.map(c => el('option', { value: c.label })));
     showLabelOf(state.summary?.id);
@@ -69,10 +71,7 @@ export function initLabels(page) {
   });
 
   return {
-    /** A trace is shown: its label in the control, and the figure (labels may have changed elsewhere). */
-    onTrace: async id => {
-      await refresh();
-      $('#trace-label').value = showLabelOf(id)?.label ?? '';
-    },
+    /** A trace is shown: its label beside the control, and the figure (labels may have changed elsewhere). */
+    onTrace: () => refresh(),
   };
 }

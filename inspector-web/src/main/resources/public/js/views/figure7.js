@@ -69,6 +69,6 @@ export function drawFigure7(container, view, colors) {
       .call(d3.axisBottom(x).ticks(4, '.0%').tickSizeOuter(0));
   }
   const name = `figure 7 ${labels.map(c => c.label).join(' ')}`;
-  container.prepend(exportBar(container, name, () => [['label', 'layer', 'expert', 'share', 'tokens', 'traces'],
+  container.prepend(exportBar(container, name, () => [['label', 'layer', 'expert', 'share', 'token_count', 'trace_ids'],
     ...labels.flatMap(c => c.shares.flatMap((row, l) => row.map((s, e) => [c.label, l, e, s, c.tokens, c.traces])))]));
 }

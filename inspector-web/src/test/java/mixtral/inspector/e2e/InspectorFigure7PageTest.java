@@ -99,7 +99,7 @@ class InspectorFigure7PageTest {
 
         String csv = new String(save("csv"), StandardCharsets.UTF_8);
         assertEquals(1 + 2 * layers * experts, csv.lines().count(), "a header and one line per label, layer, expert");
-        assertTrue(csv.startsWith("label,layer,expert,share,tokens,traces"), csv.lines().findFirst().orElse(""));
+        assertTrue(csv.startsWith("label,layer,expert,share,token_count,trace_ids"), csv.lines().findFirst().orElse(""));
         String svg = new String(save("svg"), StandardCharsets.UTF_8);
         assertTrue(svg.startsWith("<svg") && svg.contains("xmlns=\"http://www.w3.org/2000/svg\""), svg.substring(0, 80));
         byte[] png = save("png");
@@ -139,12 +139,14 @@ class InspectorFigure7PageTest {
     private void load(String path) {
         page.navigate(server.url(path));
         page.waitForFunction("() => document.body.dataset.ready");
+        assertThat(page.locator("#trace-label-now")).hasText("no label");
     }
 
     private String runExample(String language) {
         String before = page.evaluate("() => document.body.dataset.trace || ''").toString();
         page.locator("#examples button.example[data-language='" + language + "']").click();
         page.waitForFunction("b => document.body.dataset.trace && document.body.dataset.trace !== b", before);
+        assertThat(page.locator("#trace-label-now")).hasText("no label");
         return page.evaluate("() => document.body.dataset.trace").toString();
     }
 
