@@ -1,6 +1,7 @@
 package mixtral.inspector.engine;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,9 +24,18 @@ import mixtral.trace.Trace;
 public final class Labelling {
     /** Most labels one figure compares. */
     public static final int MAX_LABELS = 16;
+    /** Labelled traces whose routing is kept in memory (the page asks for the figure with every trace it shows). */
+    static final int CACHED_ROUTING = 64;
 
     private final Inspector inspector;
     private final TraceLabels labels;
+    /** Chosen experts [L][T][K] by trace id, of this model's traces only; a trace never changes under its id. */
+    private final Map<String, long[][][]> routing = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, long[][][]> eldest) {
+            return size() > CACHED_ROUTING;
+        }
+    };
 
     public Labelling(Inspector inspector) {
         this.inspector = inspector;
@@ -57,7 +67,7 @@ public final class Labelling {
         List<Skipped> skipped = new ArrayList<>();
         for (Map.Entry<String, String> e : labels.all().entrySet()) {
             try {
-                traces.add(new Labelled(e.getKey(), e.getValue(), chosen(e.getKey(), inspector.trace(e.getKey()))));
+                traces.add(new Labelled(e.getKey(), e.getValue(), routingOf(e.getKey())));
             } catch (NotFoundException | IncompleteTraceException x) {
                 skipped.add(new Skipped(e.getKey(), e.getValue(), x.getMessage()));
             }
@@ -96,6 +106,20 @@ public final class Labelling {
             }
         }
         return wanted;
+    }
+
+    private long[][][] routingOf(String id) {
+        synchronized (routing) {
+            long[][][] cached = routing.get(id);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        long[][][] chosen = chosen(id, inspector.trace(id));
+        synchronized (routing) {
+            routing.put(id, chosen);
+        }
+        return chosen;
     }
 
     /** The trace's chosen experts [L][T][K]; 422 naming the first layer whose routing it lacks. */
