@@ -6,6 +6,7 @@ import io.javalin.json.JavalinJackson;
 import mixtral.inspector.api.CompareController;
 import mixtral.inspector.api.Errors;
 import mixtral.inspector.api.JsonErrorPages;
+import mixtral.inspector.api.LabelController;
 import mixtral.inspector.api.ModelController;
 import mixtral.inspector.api.OriginGuard;
 import mixtral.inspector.api.PercentEncoding;
@@ -44,6 +45,7 @@ public final class InspectorApp {
         TraceController traces = new TraceController(inspector, json.getMapper());
         ProgressEvents progress = new ProgressEvents(inspector);
         CompareController compare = new CompareController(inspector, json.getMapper());
+        LabelController labels = new LabelController(inspector, json.getMapper());
         return Javalin.create(c -> {
             c.jsonMapper(json);
             c.http.maxRequestSize = inspector.limits().maxRequestBytes();
@@ -74,6 +76,9 @@ public final class InspectorApp {
             c.routes.post("/api/traces/import", compare::importTrace);
             c.routes.post("/api/traces/{id}/whatif", compare::whatIf);
             c.routes.get("/api/compare", compare::compare);
+            c.routes.put("/api/traces/{id}/label", labels::label);
+            c.routes.delete("/api/traces/{id}/label", labels::unlabel);
+            c.routes.get("/api/figure7", labels::figure7);
             Errors.register(c.routes, inspector.limits().maxRequestBytes());
         });
     }

@@ -1,17 +1,11 @@
 // What the routing says beyond one cell, computed from GET /api/traces/{id} without DOM so it can be unit-tested:
-// how undecided the router was (entropy), which experts work together (co-activation), which tokens an expert took.
-// A row is one layer's cells [T]: `experts` (chosen, first choice first) and `probs` [E].
+// which experts work together (co-activation), which tokens an expert took, and how undecided the router was
+// (entropy, which the server computes: mixtral.evidence.RouterEntropy). A row is one layer's cells [T]: `experts`
+// (chosen, first choice first), `probs` [E] and `entropy` (bits).
 
-/** Shannon entropy of a distribution in bits: 0 when one expert has it all, log2(E) when the router is undecided. */
-export function entropyBits(probs) {
-  let h = 0;
-  for (const p of probs) if (p > 0) h -= p * Math.log2(p);
-  return h;
-}
-
-/** Routing entropy of every token at every layer: [L][T] bits. */
+/** Routing entropy of every token at every layer as the server computed it: [L][T] bits. */
 export function routingEntropy(routing) {
-  return routing.map(row => row.map(cell => entropyBits(cell.probs)));
+  return routing.map(row => row.map(cell => cell.entropy));
 }
 
 /**

@@ -42,6 +42,9 @@ export const api = {
   token: (id, position) => request('GET', `${traceUrl(id)}/tokens/${position}`),
   attention: (id, layer, head) => request('GET', `${traceUrl(id)}/attention?layer=${layer}&head=${head}`),
   downloadUrl: id => `${traceUrl(id)}/trace.safetensors`,
+  label: (id, label) => request('PUT', `${traceUrl(id)}/label`, { label }),
+  /** The paper's Figure 7 for these labels (a list), or for every label when `labels` is empty. */
+  figure7: labels => request('GET', `/api/figure7${labels.length ? `?labels=${encodeURIComponent(labels.join(','))}` : ''}`),
 };
 
 /** One line a person can act on. */

@@ -16,6 +16,7 @@ import { drawRoutingMap } from './views/routingMap.js';
 import { drawTokenDetail } from './views/tokenDetail.js';
 import { drawTokenStrip } from './views/tokenStrip.js';
 import { initCompare } from './compare/index.js';
+import { initLabels } from './labels.js';
 
 const state = {
   model: null, summary: null, detail: null, attention: null,
@@ -32,6 +33,8 @@ const ctx = {
 };
 /** Compare, what-if and the near-tie threshold (js/compare/index.js); set once the model is known. */
 let compare = null;
+/** Trace labels and Figure 7 (js/labels.js); set once the model is known. */
+let labels = null;
 
 function say(message, kind = 'info') {
   const line = $('#message');
@@ -125,14 +128,18 @@ async function showTrace(id, { generatedFrom = Infinity, created = null, push = 
   if (created?.text !== undefined && !$('#prompt').value.trim()) $('#prompt').value = created.text;
   const shown = new URLSearchParams(location.search).get('trace');
   if (push && shown !== id) {
-    // The first trace replaces the bare page in the history; later ones can be gone back to.
-    history[shown ? 'pushState' : 'replaceState']({ trace: id }, '', `/?trace=${encodeURIComponent(id)}`);
+    // The first trace replaces the bare page in the history; later ones can be gone back to. Figure 7 stays.
+    const q = new URLSearchParams({ trace: id });
+    const figure = new URLSearchParams(location.search).get('figure7');
+    if (figure !== null) q.set('figure7', figure);
+    history[shown ? 'pushState' : 'replaceState']({ trace: id }, '', `/?${q}`);
   }
   const T = summary.tokens.length;
   say(created?.reused ? `Trace ${id}: ${T} tokens (already recorded, reused).` : `Trace ${id}: ${T} tokens.`);
   drawTrace();
   await selectToken(state.token);
   if (state.attention) await showAttention();
+  await labels?.onTrace(id);
   return true;
 }
 
@@ -309,6 +316,7 @@ async function start() {
     if (state.detail) drawTokenDetail($('#token-detail'), state.detail, ctx);
     markSelection();
   } });
+  labels = initLabels({ state, ctx, say });
   const evidence = model.evidence ? loadEvidence() : Promise.resolve();
   const shared = new URLSearchParams(location.search).get('trace');
   const shown = shared && await showTrace(shared, { push: false });

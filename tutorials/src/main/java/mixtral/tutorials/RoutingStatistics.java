@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import mixtral.evidence.Repetition;
+import mixtral.evidence.RoutingTally;
 import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
 import mixtral.trace.TraceRecorder;
@@ -107,6 +108,63 @@ public final class RoutingStatistics implements Lesson {
         return new Stats(byDomain, all, load, firstLoad, tokens);
     }
 
+    /** The two texts the lesson shows side by side in the inspector's Figure 7 view, and their labels there. */
+    static final List<String> LABELLED = List.of("French", "German");
+    static final List<String> LABELS = List.of("fr", "de");
+
+    /**
+     * Each domain's share of its top-K assignments per layer and expert, [domain] -> [L][E], every token counted (BOS
+     * too): {@link RoutingTally#loadShares()}, which the inspector's Figure 7 counts with as well.
+     */
+    static Map<String, double[][]> domainShares() {
+        int layers = DemoRun.model().config().numHiddenLayers();
+        List<String> names = new ArrayList<>(DOMAINS.keySet());
+        RoutingTally tally = new RoutingTally(layers, names.size(), DemoRun.model().config().numLocalExperts());
+        for (int g = 0; g < names.size(); g++) {
+            tally.add(g, route(DOMAINS.get(names.get(g))));
+        }
+        double[][][] shares = tally.loadShares();                                   // [L][G][E]
+        Map<String, double[][]> out = new LinkedHashMap<>();
+        for (int g = 0; g < names.size(); g++) {
+            double[][] rows = new double[layers][];
+            for (int l = 0; l < layers; l++) {
+                rows[l] = shares[l][g];
+            }
+            out.put(names.get(g), rows);
+        }
+        return out;
+    }
+
+    /** Where the two {@link #LABELLED} texts differ most: {layer, expert}. */
+    static int[] widestGap(Map<String, double[][]> shares) {
+        double[][] a = shares.get(LABELLED.get(0));
+        double[][] b = shares.get(LABELLED.get(1));
+        int[] best = {0, 0};
+        for (int l = 0; l < a.length; l++) {
+            for (int e = 0; e < a[l].length; e++) {
+                if (Math.abs(a[l][e] - b[l][e]) > Math.abs(a[best[0]][best[1]] - b[best[0]][best[1]])) {
+                    best = new int[] {l, e};
+                }
+            }
+        }
+        return best;
+    }
+
+    private static void figure7Numbers(Map<String, String> n) {
+        Map<String, double[][]> shares = domainShares();
+        int[] at = widestGap(shares);
+        n.put("fig7_layer", Integer.toString(at[0]));
+        n.put("fig7_expert", Integer.toString(at[1]));
+        for (int i = 0; i < LABELLED.size(); i++) {
+            String domain = LABELLED.get(i);
+            String label = LABELS.get(i);
+            // a code block inside a numbered step of the lesson: indented as the step's text
+            n.put("fig7_" + label + "_text", "```text\n   " + DOMAINS.get(domain) + "\n   ```");
+            n.put("fig7_" + label + "_tokens", Integer.toString(DemoRun.tokens(DOMAINS.get(domain)).length));
+            n.put("fig7_" + label + "_share", Fmt.percent(shares.get(domain)[at[0]][at[1]]));
+        }
+    }
+
     private static void normalise(double[][] rows) {
         for (double[] row : rows) {
             double sum = Arrays.stream(row).sum();
@@ -159,6 +217,7 @@ public final class RoutingStatistics implements Lesson {
         n.put("load_low", Fmt.percent(lowest));
         n.put("load_high", Fmt.percent(highest));
         BesideThePaper.numbers(n);
+        figure7Numbers(n);
         return n;
     }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.function.IntFunction;
 import mixtral.compare.Margins;
 import mixtral.config.MixtralConfig;
+import mixtral.evidence.RouterEntropy;
 import mixtral.inspector.analysis.Views.LayerDetail;
 import mixtral.inspector.analysis.Views.Prediction;
 import mixtral.inspector.analysis.Views.RoutingCell;
@@ -96,7 +97,7 @@ public final class TraceAnalysis {
         for (int t = 0; t < logits.length; t++) {
             Double margin = margin(logits[t], experts[t].length);      // a what-if run may use another K
             cells.add(new RoutingCell(Arrays.stream(experts[t]).mapToInt(e -> (int) e).toArray(), weights[t],
-                    probs[t], margin, isNearTie(margin)));
+                    probs[t], margin, isNearTie(margin), RouterEntropy.bits(logits[t])));
         }
         return cells;
     }

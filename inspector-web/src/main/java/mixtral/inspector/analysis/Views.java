@@ -29,8 +29,10 @@ public final class Views {
      * @param probs   [E] softmax over all E router logits: how sure the router was
      * @param margin  K-th minus (K+1)-th largest router logit, or null when K = E; small means a near tie
      * @param nearTie margin below {@link TraceAnalysis#NEAR_TIE_MARGIN}
+     * @param entropy how undecided the router was, in bits ({@link mixtral.evidence.RouterEntropy}: 0 to log2 E)
      */
-    public record RoutingCell(int[] experts, float[] weights, float[] probs, Double margin, boolean nearTie) {}
+    public record RoutingCell(int[] experts, float[] weights, float[] probs, Double margin, boolean nearTie,
+                              double entropy) {}
 
     /**
      * Everything the page's overview draws.

@@ -48,6 +48,12 @@ public final class Dto {
                             Map<String, Long> parametersByPart, Map<String, Long> activeParametersByPart,
                             boolean evidence, double nearTieMargin, Limits limits) {}
 
+    /** {@code PUT /api/traces/{id}/label}: the label to give the trace (see {@link mixtral.inspector.engine.TraceLabels#check}). */
+    public record LabelRequest(String label) {}
+
+    /** The answer to {@code PUT /api/traces/{id}/label}: the label as stored (Unicode NFC). */
+    public record TraceLabel(String id, String label) {}
+
     /** Every error: the HTTP status again, and one line that says what was wrong. */
     public record ApiError(int status, String error) {}
 }

@@ -41,6 +41,7 @@ public final class TraceStore {
     private final long maxBytes;
     private final Map<String, Trace> cache = new LinkedHashMap<>(16, 0.75f, true);
     private final Set<String> unreadable = new HashSet<>();
+    private final TraceLabels labels;
     private long bytes;
 
     public TraceStore(Path dir, int capacity) {
@@ -60,6 +61,12 @@ public final class TraceStore {
         this.dir = dir;
         this.capacity = capacity;
         this.maxBytes = maxBytes;
+        this.labels = new TraceLabels(dir);
+    }
+
+    /** The labels people gave the traces (kept in the same directory). */
+    public TraceLabels labels() {
+        return labels;
     }
 
     /** Ids are hex digests; anything else (a path, say) is refused before it reaches the file system. */

@@ -55,6 +55,8 @@ export function initCompare(page) {
     if (a) q.set('trace', a);
     if (b) q.set('compare', b);
     if (threshold !== fallback) q.set('tieMargin', String(threshold));
+    const figure = new URLSearchParams(location.search).get('figure7');
+    if (figure !== null) q.set('figure7', figure);
     return `/?${q}`;
   }
 

@@ -60,6 +60,10 @@ class InspectorMalformedRequestApiTest {
         return post(JSON, body, status, phrase);
     }
 
+    static Row label(String body, int status, String phrase) {
+        return new Row("PUT", UNKNOWN + "/label", List.of(JSON), body, status, phrase);
+    }
+
     static Row request(String method, String target, int status, String phrase, String... headers) {
         return new Row(method, target, List.of(headers), null, status, phrase);
     }
@@ -139,6 +143,33 @@ class InspectorMalformedRequestApiTest {
                 request("GET", UNKNOWN + "/attention?layer=0&head=0", 403, "Sec-Fetch-Site: cross-site",
                         "Sec-Fetch-Site: cross-site"),
                 request("GET", "/api/model", 403, "Sec-Fetch-Site: same-site", "Sec-Fetch-Site: same-site"),
+                // labels (PUT /api/traces/{id}/label) and the paper's Figure 7 over them
+                label("{\"label\": \"fr\"}", 404, "no trace with id '0123456789abcdef'"),
+                label("{\"label\": \"\"}", 400, "label must be 1 to 32 characters, got 0"),
+                label("{\"label\": \"" + "x".repeat(33) + "\"}", 400, "1 to 32 characters, got 33"),
+                label("{\"label\": 5}", 400, "label must be a string, not 5"),
+                label("{\"label\": [\"fr\"]}", 400, "label must be a string, not a list"),
+                label("{\"label\": null}", 400, "label is required"),
+                label("{}", 400, "label is required"),
+                label("{\"lable\": \"fr\"}", 400, "unknown field \"lable\""),
+                label("{\"label\": \"fr,de\"}", 400, "not U+002C"),
+                label("{\"label\": \"<b>fr</b>\"}", 400, "not U+003C"),
+                label("{\"label\": \"fr\\u0000\"}", 400, "not U+0000"),
+                label("{\"label\": \"fr\\n\"}", 400, "not U+000A"),
+                label("{\"label\": \"\ud83d\ude00\"}", 400, "not U+1F600"),
+                label("{\"label\": \" fr\"}", 400, "must start with a letter or digit"),
+                label("{\"label\": \"fr \"}", 400, "not end in a space"),
+                new Row("PUT", UNKNOWN + "/label", List.of(), "{\"label\": \"fr\"}", 415, "no Content-Type"),
+                request("POST", UNKNOWN + "/label", 405, "it takes PUT, DELETE", JSON),
+                request("DELETE", UNKNOWN + "/label", 404, "no trace with id '0123456789abcdef'"),
+                request("GET", "/api/figure7?labels=", 400, "labels is empty"),
+                request("GET", "/api/figure7?labels=fr,fr", 400, "label 'fr' is asked for twice"),
+                request("GET", "/api/figure7?labels=fr,,de", 400, "1 to 32 characters, got 0"),
+                request("GET", "/api/figure7?labels=%3Cscript%3E", 400, "not U+003C"),
+                request("GET", "/api/figure7?labels=%F0%9F%98%80", 400, "not U+1F600"),
+                request("GET", "/api/figure7?labels=" + "a,".repeat(16) + "b", 400, "at most 16 labels at once, got 17"),
+                request("GET", "/api/figure7?labels=fr", 404, "no trace of this model is labelled 'fr'"),
+                request("POST", "/api/figure7", 405, "it takes GET", JSON),
                 // routes, parameters, and what Jetty refuses before Javalin sees it
                 request("GET", "/api/nothing-here", 404, "/api/nothing-here"),
                 request("DELETE", "/api/traces", 405, "it takes POST"),

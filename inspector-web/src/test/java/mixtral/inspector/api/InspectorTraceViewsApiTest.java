@@ -59,6 +59,30 @@ class InspectorTraceViewsApiTest {
     }
 
     @Test
+    void everyCellsEntropyIsTheBitsOfItsServedRouterDistribution() {
+        serveDemo(data, (server, client) -> {
+            String id = create(client, "{\"tokens\": [1, 50, 60, 70, 80, 90]}");
+            JsonNode s = json(client.get("/api/traces/" + id));
+            double max = Math.log(s.get("experts").asInt()) / Math.log(2);
+            int undecided = 0;
+            for (JsonNode row : s.get("routing")) {
+                for (JsonNode cell : row) {
+                    // against the served probs: natural log (x0.69) or unnormalised probabilities would not match
+                    double h = 0;
+                    for (JsonNode p : cell.get("probs")) {
+                        h -= p.asDouble() > 0 ? p.asDouble() * Math.log(p.asDouble()) / Math.log(2) : 0;
+                    }
+                    double served = cell.get("entropy").asDouble();
+                    assertEquals(h, served, 1e-5, "entropy of " + cell);
+                    assertTrue(served >= 0 && served <= max + 1e-12, "bits in [0, log2 E]: " + served);
+                    undecided += served > 0.5 ? 1 : 0;
+                }
+            }
+            assertTrue(undecided > 0, "some decisions are not certain, so the check compares something");
+        });
+    }
+
+    @Test
     void aTokensDetailHasEveryLayerWithItsLogitLens() {
         serveDemo(data, (server, client) -> {
             String id = create(client, "{\"tokens\": [1, 50, 60, 70]}");

@@ -1,0 +1,77 @@
+// Labels on traces and the Figure 7 view: the trace bar's "Label this trace" control, and the figure of the labels
+// typed in its section (all labels when none are typed). The labels shown travel in the link as `figure7=fr,de`
+// (empty: all), so a shared link restores the figure; other parameters of the link are kept.
+import { api, describeError } from './api.js';
+import { $, el } from './dom.js';
+import { drawFigure7 } from './views/figure7.js';
+
+/** Labels from what a person typed: split at commas, trimmed, empty ones dropped. */
+export function parseLabels(text) {
+  return String(text ?? '').split(',').map(s => s.trim()).filter(s => s.length > 0);
+}
+
+/** `page`: { state, ctx, say } from main.js. Returns the hook main.js calls when another trace is shown. */
+export function initLabels(page) {
+  const { state, ctx, say } = page;
+  const linked = new URLSearchParams(location.search).get('figure7');
+  $('#figure7-labels').value = linked ? parseLabels(linked).join(', ') : '';
+  let known = null;                               // the figure of every label: which trace has which
+  let latest = 0;                                 // refreshes overlap (a new trace, a new label): the last one wins
+
+  function showLabelOf(id) {
+    const given = known?.labels.find(c => c.traces.includes(id));
+    $('#trace-label-now').textContent = given ? `labelled “${given.label}”` : 'no label';
+  }
+
+  /** Fetches the figure of the labels typed and draws it; `remember` puts them in the address bar. */
+  async function refresh({ remember = false } = {}) {
+    const labels = parseLabels($('#figure7-labels').value);
+    const mine = ++latest;
+    let view;
+    let all;
+    try {
+      [view, all] = await Promise.all([api.figure7(labels), labels.length ? api.figure7([]) : null]);
+    } catch (e) {
+      if (mine === latest) say(`Figure 7: ${describeError(e)}`, 'error');
+      return;
+    }
+    if (mine !== latest) return;
+    known = all || view;
+    $('#label-names').replaceChildren(...known.labels.map(c => el('option', { value: c.label })));
+    showLabelOf(state.summary?.id);
+    drawFigure7($('#figure7'), view, ctx.colors);
+    const q = new URLSearchParams(location.search);
+    if (remember) q.set('figure7', labels.join(','));
+    if (remember) history.replaceState(history.state, '', `/?${q}`);
+    const link = $('#figure7-link');
+    link.hidden = !q.has('figure7');
+    link.href = `/?${q}`;
+  }
+
+  $('#figure7-show').addEventListener('click', () => refresh({ remember: true }));
+  $('#figure7-labels').addEventListener('keydown', e => {
+    if (e.key === 'Enter') refresh({ remember: true });
+  });
+  $('#label-trace').addEventListener('click', async () => {
+    const id = state.summary?.id;
+    const label = $('#trace-label').value.trim();
+    if (!id) return;
+    if (!label) {
+      say('Type a label first, e.g. fr or code.', 'error');
+      return;
+    }
+    try {
+      const given = await api.label(id, label);
+      say(`Trace ${id} is labelled “${given.label}”.`);
+    } catch (e) {
+      say(`Cannot label trace ${id}: ${describeError(e)}`, 'error');
+      return;
+    }
+    await refresh();
+  });
+
+  return {
+    /** A trace is shown: its label beside the control, and the figure (labels may have changed elsewhere). */
+    onTrace: () => refresh(),
+  };
+}

@@ -1,0 +1,174 @@
+package mixtral.inspector.e2e;
+
+import static com.microsoft.playwright.assertions.PlaywrightAssertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserContext;
+import com.microsoft.playwright.Download;
+import com.microsoft.playwright.Locator;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.assertions.PlaywrightAssertions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import mixtral.inspector.engine.Limits;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Figure 7 by label in headless Chromium: label two traces, see the figure, share it by link, export it. */
+class InspectorFigure7PageTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static InspectorServer server;
+    static Browsers.Session browser;
+    BrowserContext context;
+    Page page;
+    final List<String> refused = new ArrayList<>();
+
+    @BeforeAll
+    static void start() {
+        PlaywrightAssertions.setDefaultAssertionTimeout(30_000);
+        server = InspectorServer.start(new Limits(InspectorPageTest.MAX_TOKENS, 16, 64 * 1024, 4, 32));
+        browser = Browsers.launch();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (browser != null) {
+            browser.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @BeforeEach
+    void open() {
+        context = browser.browser().newContext(new Browser.NewContextOptions().setViewportSize(1400, 1000)
+                .setAcceptDownloads(true));
+        page = context.newPage();
+        Browsers.recordCspRefusals(page, refused);
+    }
+
+    @AfterEach
+    void close() {
+        context.close();
+        Browsers.assertNoCspRefusals(refused);
+    }
+
+    @Test
+    void labellingTwoTracesDrawsEachLabelsSharePerExpertAndLayerAndALinkRestoresIt() throws IOException {
+        load("/");
+        String fr = runExample("fr");
+        label("fr");
+        String code = runExample("python");
+        label("code");
+        page.locator("#figure7-labels").fill("code, fr");
+        page.locator("#figure7-show").click();
+        page.waitForFunction("() => location.search.includes('figure7=code%2Cfr')");
+
+        JsonNode f = get("/api/figure7?labels=code,fr");
+        int layers = f.get("layers").asInt();
+        int experts = f.get("experts").asInt();
+        assertEquals(List.of(code), JSON.convertValue(f.at("/labels/0/traces"), List.class));
+        assertEquals(List.of(fr), JSON.convertValue(f.at("/labels/1/traces"), List.class));
+        assertFigure(f);
+        assertThat(page.locator("#figure7 .figure7-note")).containsText("Dashed: an even split, 1/8 = 12.5%");
+        Files.createDirectories(InspectorPageTest.SCREENSHOTS);
+        page.locator("#figure7-section").screenshot(new Locator.ScreenshotOptions()
+                .setPath(InspectorPageTest.SCREENSHOTS.resolve("figure7.png")));
+
+        Page shared = context.newPage();
+        Browsers.recordCspRefusals(shared, refused);
+        shared.navigate(page.url());
+        shared.waitForFunction("() => document.body.dataset.ready");
+        assertThat(shared.locator("#figure7-labels")).hasValue("code, fr");
+        assertThat(shared.locator("#figure7 rect.share")).hasCount(2 * layers * experts);
+        assertThat(shared.locator("#figure7 g.expert").first().locator("rect.share").first())
+                .hasAttribute("data-label", "code");
+        assertThat(shared.locator("#trace-label-now")).hasText("labelled “code”");
+        shared.close();
+
+        String csv = new String(save("csv"), StandardCharsets.UTF_8);
+        assertEquals(1 + 2 * layers * experts, csv.lines().count(), "a header and one line per label, layer, expert");
+        assertTrue(csv.startsWith("label,layer,expert,share,token_count,trace_ids"), csv.lines().findFirst().orElse(""));
+        String svg = new String(save("svg"), StandardCharsets.UTF_8);
+        assertTrue(svg.startsWith("<svg") && svg.contains("xmlns=\"http://www.w3.org/2000/svg\""), svg.substring(0, 80));
+        byte[] png = save("png");
+        assertTrue(png.length > 1000 && (png[0] & 0xff) == 0x89 && png[1] == 'P', "a PNG of " + png.length + " bytes");
+    }
+
+    @Test
+    void aLabelWithACommaIsRefusedInOneLineAndAnUnknownOneSaysWhichThereAre() {
+        load("/");
+        page.locator("#trace-label").fill("fr,de");
+        page.locator("#label-trace").click();
+        assertThat(page.locator("#message")).containsText("label may hold letters, digits, spaces");
+        page.locator("#figure7-labels").fill("nowhere");
+        page.locator("#figure7-show").click();
+        assertThat(page.locator("#message")).containsText("no trace of this model is labelled 'nowhere'");
+    }
+
+    /** Every bar's share is the server's, the bars of an expert are in the order asked, and the line is at 1/E. */
+    private void assertFigure(JsonNode f) {
+        int layers = f.get("layers").asInt();
+        int experts = f.get("experts").asInt();
+        assertThat(page.locator("#figure7 rect.share")).hasCount(2 * layers * experts);
+        assertThat(page.locator("#figure7 line.uniform")).hasCount(layers);
+        for (int g = 0; g < 2; g++) {
+            String label = f.at("/labels/" + g + "/label").asText();
+            for (int[] at : new int[][] {{0, 0}, {layers - 1, experts - 1}, {layers / 2, 3}}) {
+                InspectorPageTest.assertShown(f.at("/labels/" + g + "/shares/" + at[0] + "/" + at[1]).asDouble(),
+                        page.locator("#figure7 rect.share[data-layer='" + at[0] + "'][data-expert='" + at[1]
+                                + "'][data-label='" + label + "']").getAttribute("data-share"));
+            }
+        }
+        assertThat(page.locator("#figure7 .figure7-panel[data-layer='0'] g.expert").first()
+                .locator("rect.share").nth(1)).hasAttribute("data-label", "fr");
+        assertThat(page.locator("#figure7 .figure7-panel[data-layer='0'] text.expert-digit")).hasCount(experts);
+    }
+
+    private void load(String path) {
+        page.navigate(server.url(path));
+        page.waitForFunction("() => document.body.dataset.ready");
+        assertThat(page.locator("#trace-label-now")).hasText("no label");
+    }
+
+    private String runExample(String language) {
+        String before = page.evaluate("() => document.body.dataset.trace || ''").toString();
+        page.locator("#examples button.example[data-language='" + language + "']").click();
+        page.waitForFunction("b => document.body.dataset.trace && document.body.dataset.trace !== b", before);
+        assertThat(page.locator("#trace-label-now")).hasText("no label");
+        return page.evaluate("() => document.body.dataset.trace").toString();
+    }
+
+    private void label(String label) {
+        page.locator("#trace-label").fill(label);
+        page.locator("#label-trace").click();
+        assertThat(page.locator("#trace-label-now")).hasText("labelled “" + label + "”");
+    }
+
+    private byte[] save(String kind) throws IOException {
+        Download d = page.waitForDownload(new Page.WaitForDownloadOptions().setTimeout(10_000), () ->
+                page.locator("#figure7 .export-bar button[data-export='" + kind + "']").click());
+        assertTrue(d.suggestedFilename().startsWith("figure-7-") && d.suggestedFilename().endsWith("." + kind),
+                d.suggestedFilename());
+        return Files.readAllBytes(d.path());
+    }
+
+    private JsonNode get(String path) {
+        try {
+            return JSON.readTree(page.request().get(server.url(path)).text());
+        } catch (IOException e) {
+            throw new AssertionError("GET " + path + " is not JSON", e);
+        }
+    }
+}
