@@ -3,6 +3,7 @@ package mixtral.tutorials;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One lesson: a Markdown file in {@code tutorials/} and the code that computes every number its text quotes and draws
@@ -15,6 +16,14 @@ public interface Lesson {
 
     /** Every value the text quotes, by name, formatted exactly as the text shows it. */
     Map<String, String> numbers();
+
+    /**
+     * Why the lesson cannot run on this machine (a program it drives is missing, with how to get it), or empty when
+     * it can. Its tests then fail under {@code CI=true} and are skipped with the reason elsewhere.
+     */
+    default Optional<String> unavailable() {
+        return Optional.empty();
+    }
 
     /** Draws the lesson's figures (PNG) into {@code dir}; most lessons have one or two. */
     default void drawFigures(Path dir) throws IOException {}
