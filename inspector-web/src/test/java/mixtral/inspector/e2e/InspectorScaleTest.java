@@ -140,9 +140,11 @@ class InspectorScaleTest {
         double mapFirst = firstToken("#routing-map .routing-scroll");
         double heatFirst = firstToken("#router-heatmap .chart-scroll");
         double normsFirst = firstToken("#norms .chart-scroll");
+        double entropyFirst = firstToken("#entropy .chart-scroll");
         assertTrue(mapFirst > longTokens / 4.0, "the brush scrolled the map: first token " + mapFirst);
         assertEquals(mapFirst, heatFirst, 1.0, "the heatmap scrolled with the map");
         assertEquals(mapFirst, normsFirst, 1.0, "the norms scrolled with the map");
+        assertEquals(mapFirst, entropyFirst, 1.0, "the entropy scrolled with the map");
     }
 
     @Test
@@ -151,7 +153,8 @@ class InspectorScaleTest {
         int token = 200;
         page.locator("#tokens .token[data-token='" + token + "']").click();
         assertThat(page.locator("#detail-title")).hasText("token #" + token);
-        for (String view : List.of("#routing-map .routing-scroll", "#router-heatmap .chart-scroll", "#norms .chart-scroll")) {
+        for (String view : List.of("#routing-map .routing-scroll", "#router-heatmap .chart-scroll", "#norms .chart-scroll",
+                "#entropy .chart-scroll")) {
             double band = ((Number) page.locator(view + " .band[data-token='" + token + "']")
                     .evaluate("(b, v) => { const r = b.getBoundingClientRect(); const s = document.querySelector(v)"
                             + ".getBoundingClientRect(); return r.left >= s.left - 1 && r.right <= s.right + 1 ? 1 : 0; }",
@@ -173,8 +176,8 @@ class InspectorScaleTest {
 
     /**
      * Scrolled to its last token (which scrolls the other token views with it), at 512 tokens, on a wide and on a
-     * phone-wide screen, the heatmap still says which row is which expert, and the routing map and the norms which
-     * row is which layer: every row label is inside the screen and inside every box that clips it, as is the last
+     * phone-wide screen, the heatmap still says which row is which expert, and the routing map, the norms and the
+     * entropy which row is which layer: every row label is inside the screen and inside every box that clips it, as is the last
      * token's column.
      */
     @Test
@@ -185,7 +188,7 @@ class InspectorScaleTest {
             }
             open(new Browser.NewContextOptions().setViewportSize(width, 900));
             load("/?trace=" + longTrace);
-            for (String view : List.of("#router-heatmap", "#routing-map", "#norms")) {
+            for (String view : List.of("#router-heatmap", "#routing-map", "#norms", "#entropy")) {
                 page.locator(view).scrollIntoViewIfNeeded();
                 page.locator(view).evaluate("v => { const n = v.matches('[data-scroll-sync]') ? v"
                         + " : v.querySelector('[data-scroll-sync]'); n.scrollLeft = n.scrollWidth; }");
