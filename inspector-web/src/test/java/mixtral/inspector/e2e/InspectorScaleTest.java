@@ -193,28 +193,18 @@ class InspectorScaleTest {
                 page.locator(view).evaluate("v => { const n = v.matches('[data-scroll-sync]') ? v"
                         + " : v.querySelector('[data-scroll-sync]'); n.scrollLeft = n.scrollWidth; }");
                 page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
-                assertTrue(inView(view + " .band[data-token='" + (longTokens - 1) + "']"),
+                assertTrue(Browsers.inView(page, view + " .band[data-token='" + (longTokens - 1) + "']"),
                         width + " px: " + view + " scrolled to the end shows the last token's column");
                 String label = view.equals("#router-heatmap") ? ".expert-label" : ".layer-label";
                 int rows = page.locator(view + " " + label).count();
                 assertEquals(page.locator(view.equals("#routing-map") ? "#routing-map .cell-text" : view + " rect.cell")
                         .count(), rows * longTokens, width + " px: one label per row of " + view);
                 for (int i = 0; i < rows; i++) {
-                    assertTrue(inView(view + " " + label + " >> nth=" + i),
+                    assertTrue(Browsers.inView(page, view + " " + label + " >> nth=" + i),
                             width + " px: " + view + "'s label of row " + i + " scrolled out of view");
                 }
             }
         }
-    }
-
-    /** Whether the element is inside the screen's width and inside every box between it and the page that clips it. */
-    private boolean inView(String selector) {
-        return (Boolean) page.locator(selector).evaluate("e => { const r = e.getBoundingClientRect();"
-                + " if (r.width <= 0 || r.left < -1 || r.right > document.documentElement.clientWidth + 1) return false;"
-                + " for (let n = e.parentElement; n && n !== document.body; n = n.parentElement) {"
-                + "   if (getComputedStyle(n).overflowX === 'visible') continue;"
-                + "   const b = n.getBoundingClientRect(); if (r.left < b.left - 1 || r.right > b.right + 1) return false; }"
-                + " return true; }");
     }
 
     @Test
