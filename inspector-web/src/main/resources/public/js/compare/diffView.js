@@ -6,7 +6,7 @@
 // the tooltip whether B kept A's experts; routing weights are then listed as not comparable.
 import { el, fmt, pct } from '../dom.js';
 import { cellWidth } from '../layout.js';
-import { CELL_H, frame, tokenAxis, tokenBands } from '../views/chart.js';
+import { CELL_H, pinnedFrame, tokenAxis, tokenBands } from '../views/chart.js';
 import { predictionList } from '../views/predictions.js';
 import { hideTip, showTip } from '../views/tooltip.js';
 
@@ -65,7 +65,9 @@ export function drawDiff(container, view, summaryA, ctx) {
 
   const margin = { top: 70, right: 56, bottom: 60, left: 44 };
   const cw = cellWidth(container.clientWidth, T, margin.left + margin.right);
-  const g = frame(chart, T * cw, layers * CELL_H, margin, `diff map, ${T} tokens by ${layers} layers`);
+  // The layer and KL labels stay beside the cells when they scroll sideways.
+  const { labels, g } = pinnedFrame(chart, T * cw, layers * CELL_H, margin,
+    `diff map, ${T} tokens by ${layers} layers`);
   tokenAxis(g, tokens, cw, ctx.onToken);
   const byLayer = new Map(r.routing.map(x => [x.layer, x]));
   const cells = [];
@@ -88,13 +90,13 @@ export function drawDiff(container, view, summaryA, ctx) {
   cell.filter(d => d.flip).append('text').attr('class', d => `flip-glyph ${d.flip.tie ? 'tie' : 'real'}`)
     .attr('x', (cw - 1) / 2).attr('y', CELL_H / 2).attr('dy', '0.35em').attr('text-anchor', 'middle')
     .text(d => GLYPH[d.flip.tie ? 'tie' : 'real']);
-  g.append('g').selectAll('text').data(d3.range(layers)).join('text').attr('class', 'layer-label')
+  labels.append('g').selectAll('text').data(d3.range(layers)).join('text').attr('class', 'layer-label')
     .attr('data-layer', l => l).attr('x', -6).attr('y', l => l * CELL_H + CELL_H / 2).attr('dy', '0.35em')
     .attr('text-anchor', 'end').text(l => `L${l}`).on('click', (_, l) => ctx.onLayer(l));
   g.append('g').selectAll('text').data(d3.range(layers)).join('text').attr('class', 'agreement')
     .attr('data-layer', l => l).attr('x', T * cw + 6).attr('y', l => l * CELL_H + CELL_H / 2).attr('dy', '0.35em')
     .text(l => (byLayer.has(l) ? pct(byLayer.get(l).agreement) : '–'));
-  if (view.perTokenKl) drawKl(g, view.perTokenKl, cw, layers * CELL_H + 8, tokens);
+  if (view.perTokenKl) drawKl(g, labels, view.perTokenKl, cw, layers * CELL_H + 8, tokens);
   tokenBands(g, tokens, cw, layers * CELL_H);
 
   if (view.nextA || view.nextB) {
@@ -104,7 +106,7 @@ export function drawDiff(container, view, summaryA, ctx) {
   }
 }
 
-function drawKl(g, kl, cw, top, tokens) {
+function drawKl(g, labels, kl, cw, top, tokens) {
   const h = 40;
   const max = Math.max(1e-6, d3.max(kl.map(x => (Number.isFinite(x) ? x : 0))));
   const y = d3.scaleLinear().domain([0, max]).range([0, h]);
@@ -114,7 +116,7 @@ function drawKl(g, kl, cw, top, tokens) {
     .attr('x', (_, t) => t * cw + 1).attr('width', Math.max(1, cw - 2))
     .attr('y', 0).attr('height', x => (Number.isFinite(x) ? Math.max(x > 0 ? 1 : 0, y(x)) : h))
     .append('title').text((x, t) => `token #${t} ${tokens[t].text}: KL(A‖B) = ${fmt(x, 5)} nats`);
-  bars.append('text').attr('class', 'muted').attr('x', -6).attr('y', 10).attr('text-anchor', 'end').text('KL');
+  labels.append('text').attr('class', 'muted').attr('x', -6).attr('y', top + 10).attr('text-anchor', 'end').text('KL');
 }
 
 function describe(d, token) {

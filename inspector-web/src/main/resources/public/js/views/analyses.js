@@ -6,7 +6,7 @@ import { textOn } from '../colors.js';
 import { cellWidth } from '../layout.js';
 import { exportBar } from '../export.js';
 import { syncScroll } from '../scrollSync.js';
-import { CELL_H, frame, tokenAxis, tokenBands } from './chart.js';
+import { CELL_H, frame, PINNED_PAD, pinnedFrame, tokenAxis, tokenBands } from './chart.js';
 import { gradientLegend } from './legend.js';
 import { hideTip, showTip } from './tooltip.js';
 
@@ -79,9 +79,10 @@ export function drawEntropy(container, summary, ctx) {
     gradientLegend(color, 'router entropy, bits', d3.format('.1f')),
     el('span', { class: 'legend-note', text: `0 bits: the router is sure; ${Math.log2(summary.experts).toFixed(0)} bits: `
       + 'every expert equally likely' })));
-  const g = frame(container, T * cw, layers * CELL_H, margin, `routing entropy, ${layers} layers by ${T} tokens`);
+  const { labels, g, scroller } = pinnedFrame(container, T * cw, layers * CELL_H, margin,
+    `routing entropy, ${layers} layers by ${T} tokens`);
   tokenAxis(g, tokens, cw, ctx.onToken);
-  g.append('g').selectAll('text').data(d3.range(layers)).join('text')
+  labels.append('g').selectAll('text').data(d3.range(layers)).join('text')
     .attr('class', 'layer-label').attr('x', -6).attr('y', l => l * CELL_H + CELL_H / 2).attr('dy', '0.35em')
     .attr('text-anchor', 'end').text(l => `L${l}`);
   const cells = bits.flatMap((r, l) => r.map((value, t) => ({ layer: l, token: t, value })));
@@ -96,7 +97,7 @@ export function drawEntropy(container, summary, ctx) {
     .on('mouseleave', hideTip)
     .on('click', (_, d) => ctx.onToken(d.token));
   tokenBands(g, tokens, cw, layers * CELL_H);
-  syncScroll(container, cw, margin.left);
+  syncScroll(scroller, cw, PINNED_PAD);
   container.prepend(exportBar(container, 'routing entropy', () => [['layer', 'position', 'token', 'bits'],
     ...cells.map(d => [d.layer, d.token, tokens[d.token].text, d.value.toFixed(6)])]));
 }

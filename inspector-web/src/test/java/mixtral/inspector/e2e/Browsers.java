@@ -72,6 +72,16 @@ final class Browsers {
         return Files.readAllBytes(d.path());
     }
 
+    /** Whether the element is inside the screen's width and inside every box between it and the page that clips it. */
+    static boolean inView(Page page, String selector) {
+        return (Boolean) page.locator(selector).evaluate("e => { const r = e.getBoundingClientRect();"
+                + " if (r.width <= 0 || r.left < -1 || r.right > document.documentElement.clientWidth + 1) return false;"
+                + " for (let n = e.parentElement; n && n !== document.body; n = n.parentElement) {"
+                + "   if (getComputedStyle(n).overflowX === 'visible') continue;"
+                + "   const b = n.getBoundingClientRect(); if (r.left < b.left - 1 || r.right > b.right + 1) return false; }"
+                + " return true; }");
+    }
+
     /** Whether {@code bytes} begin with the PNG signature. */
     static boolean isPng(byte[] bytes) {
         return bytes.length > 8 && (bytes[0] & 0xff) == 0x89 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G'

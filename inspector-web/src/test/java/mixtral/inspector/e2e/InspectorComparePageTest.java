@@ -185,6 +185,39 @@ class InspectorComparePageTest {
         assertThat(page.locator(".tooltip")).containsText("changed set: K 2 → 3, A's experts kept");
     }
 
+    /**
+     * On a phone-wide screen the diff is wider than its panel; scrolled to its last token it still says which row is
+     * which layer and which bars are the KL: those labels stay beside the scrolling cells.
+     */
+    @Test
+    void theDiffsRowLabelsStayInViewWhenItsColumnsScrollToTheEnd() {
+        context.close();
+        context = browser.browser().newContext(new Browser.NewContextOptions().setViewportSize(390, 900));
+        page = context.newPage();
+        Browsers.recordCspRefusals(page, refused);
+        JsonNode a = load("/");
+        String id = a.get("id").asText();
+        int layers = a.get("layers").asInt();
+        int t = a.get("tokens").size();
+        String b = post("/api/traces/" + id + "/whatif", "{\"topK\": 3}").get("id").asText();
+        page.navigate(server.url("/?trace=" + id + "&compare=" + b));
+        assertThat(page.locator("rect.diff-cell")).hasCount(t * layers);
+        Locator chart = page.locator(".diff-chart");
+        chart.scrollIntoViewIfNeeded();
+        assertTrue((Boolean) chart.evaluate("c => [c, ...c.querySelectorAll('*')]"
+                + ".some(n => n.scrollWidth > n.clientWidth + 1)"), "at 390 px the diff of " + t + " tokens scrolls sideways");
+        chart.evaluate("c => [c, ...c.querySelectorAll('*')].forEach(n => { n.scrollLeft = n.scrollWidth; })");
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
+        assertTrue(Browsers.inView(page, "rect.diff-cell[data-layer='0'][data-token='" + (t - 1) + "']"),
+                "scrolled to the end, the last token's column is shown");
+        assertThat(page.locator(".diff-chart .layer-label")).hasCount(layers);
+        for (int l = 0; l < layers; l++) {
+            assertTrue(Browsers.inView(page, ".diff-chart .layer-label >> nth=" + l),
+                    "layer " + l + "'s label scrolled out of view");
+        }
+        assertTrue(Browsers.inView(page, ".diff-chart text:text-is('KL')"), "the KL bars' label scrolled out of view");
+    }
+
     @Test
     void theNearTieThresholdIsOneControlThatFlagsTheMapAndTravelsInTheLink() {
         JsonNode a = load("/");

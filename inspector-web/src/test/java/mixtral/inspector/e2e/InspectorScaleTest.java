@@ -140,9 +140,11 @@ class InspectorScaleTest {
         double mapFirst = firstToken("#routing-map .routing-scroll");
         double heatFirst = firstToken("#router-heatmap .chart-scroll");
         double normsFirst = firstToken("#norms .chart-scroll");
+        double entropyFirst = firstToken("#entropy .chart-scroll");
         assertTrue(mapFirst > longTokens / 4.0, "the brush scrolled the map: first token " + mapFirst);
         assertEquals(mapFirst, heatFirst, 1.0, "the heatmap scrolled with the map");
         assertEquals(mapFirst, normsFirst, 1.0, "the norms scrolled with the map");
+        assertEquals(mapFirst, entropyFirst, 1.0, "the entropy scrolled with the map");
     }
 
     @Test
@@ -151,7 +153,8 @@ class InspectorScaleTest {
         int token = 200;
         page.locator("#tokens .token[data-token='" + token + "']").click();
         assertThat(page.locator("#detail-title")).hasText("token #" + token);
-        for (String view : List.of("#routing-map .routing-scroll", "#router-heatmap .chart-scroll", "#norms .chart-scroll")) {
+        for (String view : List.of("#routing-map .routing-scroll", "#router-heatmap .chart-scroll", "#norms .chart-scroll",
+                "#entropy .chart-scroll")) {
             double band = ((Number) page.locator(view + " .band[data-token='" + token + "']")
                     .evaluate("(b, v) => { const r = b.getBoundingClientRect(); const s = document.querySelector(v)"
                             + ".getBoundingClientRect(); return r.left >= s.left - 1 && r.right <= s.right + 1 ? 1 : 0; }",
@@ -173,8 +176,8 @@ class InspectorScaleTest {
 
     /**
      * Scrolled to its last token (which scrolls the other token views with it), at 512 tokens, on a wide and on a
-     * phone-wide screen, the heatmap still says which row is which expert, and the routing map and the norms which
-     * row is which layer: every row label is inside the screen and inside every box that clips it, as is the last
+     * phone-wide screen, the heatmap still says which row is which expert, and the routing map, the norms and the
+     * entropy which row is which layer: every row label is inside the screen and inside every box that clips it, as is the last
      * token's column.
      */
     @Test
@@ -185,33 +188,23 @@ class InspectorScaleTest {
             }
             open(new Browser.NewContextOptions().setViewportSize(width, 900));
             load("/?trace=" + longTrace);
-            for (String view : List.of("#router-heatmap", "#routing-map", "#norms")) {
+            for (String view : List.of("#router-heatmap", "#routing-map", "#norms", "#entropy")) {
                 page.locator(view).scrollIntoViewIfNeeded();
                 page.locator(view).evaluate("v => { const n = v.matches('[data-scroll-sync]') ? v"
                         + " : v.querySelector('[data-scroll-sync]'); n.scrollLeft = n.scrollWidth; }");
                 page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))");
-                assertTrue(inView(view + " .band[data-token='" + (longTokens - 1) + "']"),
+                assertTrue(Browsers.inView(page, view + " .band[data-token='" + (longTokens - 1) + "']"),
                         width + " px: " + view + " scrolled to the end shows the last token's column");
                 String label = view.equals("#router-heatmap") ? ".expert-label" : ".layer-label";
                 int rows = page.locator(view + " " + label).count();
                 assertEquals(page.locator(view.equals("#routing-map") ? "#routing-map .cell-text" : view + " rect.cell")
                         .count(), rows * longTokens, width + " px: one label per row of " + view);
                 for (int i = 0; i < rows; i++) {
-                    assertTrue(inView(view + " " + label + " >> nth=" + i),
+                    assertTrue(Browsers.inView(page, view + " " + label + " >> nth=" + i),
                             width + " px: " + view + "'s label of row " + i + " scrolled out of view");
                 }
             }
         }
-    }
-
-    /** Whether the element is inside the screen's width and inside every box between it and the page that clips it. */
-    private boolean inView(String selector) {
-        return (Boolean) page.locator(selector).evaluate("e => { const r = e.getBoundingClientRect();"
-                + " if (r.width <= 0 || r.left < -1 || r.right > document.documentElement.clientWidth + 1) return false;"
-                + " for (let n = e.parentElement; n && n !== document.body; n = n.parentElement) {"
-                + "   if (getComputedStyle(n).overflowX === 'visible') continue;"
-                + "   const b = n.getBoundingClientRect(); if (r.left < b.left - 1 || r.right > b.right + 1) return false; }"
-                + " return true; }");
     }
 
     @Test
