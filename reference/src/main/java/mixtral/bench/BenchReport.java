@@ -55,8 +55,41 @@ public final class BenchReport {
             }
         }
         b.append('\n');
+        gemm(r, b);
         goals(r).forEach(g -> b.append("- ").append(g).append('\n'));
         return b.toString();
+    }
+
+    /** Each prefill's matrix products timed alone on both sides: the part of the gap that is the BLAS kernels. */
+    private static void gemm(Results r, StringBuilder b) {
+        if (r.gemmShapes().isEmpty()) {
+            return;
+        }
+        b.append("Matrix products alone (best of ").append(GemmShapes.RUNS).append(" per shape; ours as the model calls "
+                + "ND4J, HF as torch.nn.functional.linear; an expert gets T·K/E rows):\n\n");
+        b.append("| figure | product | rows x in -> out | calls | ours ms | HF ms | ours / HF | ours x calls ms "
+                + "| HF x calls ms |\n|---|---|---|---:|---:|---:|---:|---:|---:|\n");
+        r.gemmShapes().forEach((f, shapes) -> {
+            double[] ours = r.gemmOursMs().get(f);
+            double[] hf = r.hf() == null ? null : r.hf().gemmMs().get(f.name());
+            double oursTotal = 0;
+            double hfTotal = 0;
+            for (int i = 0; i < shapes.size(); i++) {
+                GemmShapes g = shapes.get(i);
+                oursTotal += ours[i] * g.calls();
+                hfTotal += hf == null ? 0 : hf[i] * g.calls();
+                b.append(fmt("| %s | %s | %d x %d -> %d | %d | %.3f | %s | %s | %.1f | %s |%n", f.name(), g.name(),
+                        g.rows(), g.in(), g.out(), g.calls(), ours[i], hf == null ? "-" : fmt("%.3f", hf[i]),
+                        hf == null ? "-" : fmt("%.2f", ours[i] / hf[i]), ours[i] * g.calls(),
+                        hf == null ? "-" : fmt("%.1f", hf[i] * g.calls())));
+            }
+            double forward = r.ours().get(f).get(Recording.OFF).median();
+            Timing hfForward = r.hf() == null ? null : r.hf().figures().get(f.name());
+            b.append(fmt("| %s | **all products** | | | | | %s | **%.1f** (of a %.0f ms pass) | %s |%n", f.name(),
+                    hf == null ? "-" : fmt("%.2f", oursTotal / hfTotal), oursTotal, forward,
+                    hf == null ? "-" : fmt("**%.1f** (of a %.0f ms pass)", hfTotal, hfForward.median())));
+        });
+        b.append('\n');
     }
 
     /** The goals, each with the measured value. */

@@ -25,6 +25,7 @@ public final class Benchmark {
     /** Everything one run measured. {@code hf} is null when Hugging Face was not run. */
     public record Results(MixtralConfig config, Settings settings, Machine machine,
                           Map<Figure, Map<Recording, Timing>> ours, Map<Figure, Double> gemmPeak, Map<Figure, Double> flops,
+                          Map<Figure, List<GemmShapes>> gemmShapes, Map<Figure, double[]> gemmOursMs,
                           HfBench.Result hf) {}
 
     private Benchmark() {}
@@ -37,6 +38,8 @@ public final class Benchmark {
         Map<Figure, Map<Recording, Timing>> ours = new LinkedHashMap<>();
         Map<Figure, Double> peak = new LinkedHashMap<>();
         Map<Figure, Double> flops = new LinkedHashMap<>();
+        Map<Figure, List<GemmShapes>> shapes = new LinkedHashMap<>();
+        Map<Figure, double[]> gemmMs = new LinkedHashMap<>();
         MixtralConfig c;
         long[] decodeTokens;
         try (Checkpoint ckpt = Checkpoint.open(checkpoint)) {
@@ -56,6 +59,11 @@ public final class Benchmark {
                 progress.accept("ours: " + f.name());
                 ours.put(f, f.decode() ? bench.decode(e.getValue(), decodeTokens) : bench.prefill(e.getValue()));
                 peak.put(f, GemmPeak.gflops(f, c.hiddenSize(), c.intermediateSize()));
+                if (!f.decode()) {
+                    progress.accept("ours: matrix products of " + f.name() + " alone");
+                    shapes.put(f, GemmShapes.prefill(c, f.tokens()));
+                    gemmMs.put(f, shapes.get(f).stream().mapToDouble(GemmShapes::oursMs).toArray());
+                }
                 flops.put(f, f.decode()
                         ? Flops.forward(c, 1, f.tokens() + s.decodeSteps() / 2)
                         : Flops.forward(c, f.tokens(), 0));
@@ -64,8 +72,8 @@ public final class Benchmark {
         HfBench.Result hfResult = null;
         if (hf != null) {
             progress.accept("Hugging Face: all figures");
-            hfResult = hf.run(checkpoint, s.threads(), s.warmup(), s.reps(), prompts, decodeTokens);
+            hfResult = hf.run(checkpoint, s.threads(), s.warmup(), s.reps(), prompts, decodeTokens, shapes);
         }
-        return new Results(c, s, before.until(Machine.now(s.threads())), ours, peak, flops, hfResult);
+        return new Results(c, s, before.until(Machine.now(s.threads())), ours, peak, flops, shapes, gemmMs, hfResult);
     }
 }
