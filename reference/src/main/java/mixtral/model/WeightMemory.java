@@ -94,17 +94,24 @@ public final class WeightMemory {
             resident.add(w);
             return w.value;
         }
-        DataBuffer reuse = null;      // a released weight's memory of exactly this size, if one is released now
+        DataBuffer reuse = null;      // a released weight's memory of exactly this size
+        if (bytes + w.bytes > budget) {
+            // The least recently used weight of the same size goes first, so its memory can take the new weight
+            // (a layer's experts are all one size); then others, least recently used first, as long as needed.
+            for (Iterator<Weight> it = resident.iterator(); it.hasNext() && reuse == null; ) {
+                Weight old = it.next();
+                if (old.bytes == w.bytes && old.value.data().closeable()) {
+                    it.remove();
+                    reuse = old.value.data();
+                    old.value = null;
+                    bytes -= old.bytes;
+                }
+            }
+        }
         for (Iterator<Weight> it = resident.iterator(); it.hasNext() && bytes + w.bytes > budget; ) {
             Weight old = it.next();
             it.remove();
-            if (reuse == null && old.bytes == w.bytes && old.value.data().closeable()) {
-                reuse = old.value.data();
-                old.value = null;
-                bytes -= old.bytes;
-            } else {
-                release(old);
-            }
+            release(old);
         }
         long start = System.nanoTime();
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
