@@ -26,7 +26,7 @@ public final class Benchmark {
     public record Results(MixtralConfig config, Settings settings, Machine machine,
                           Map<Figure, Map<Recording, Timing>> ours, Map<Figure, Double> gemmPeak, Map<Figure, Double> flops,
                           Map<Figure, List<GemmShapes>> gemmShapes, Map<Figure, double[]> gemmOursMs,
-                          HfBench.Result hf) {}
+                          HfBench.Result hf, HfBench.Result hfDefault) {}
 
     private Benchmark() {}
 
@@ -70,10 +70,16 @@ public final class Benchmark {
             }
         }
         HfBench.Result hfResult = null;
+        HfBench.Result hfDefault = null;
         if (hf != null) {
             progress.accept("Hugging Face: all figures");
-            hfResult = hf.run(checkpoint, s.threads(), s.warmup(), s.reps(), prompts, decodeTokens, shapes);
+            hfResult = hf.run(checkpoint, s.threads(), s.warmup(), s.reps(), prompts, decodeTokens, shapes, true);
+            if (System.getenv("OMP_WAIT_POLICY") != null) {
+                progress.accept("Hugging Face again, without OMP_WAIT_POLICY (its default)");
+                hfDefault = hf.run(checkpoint, s.threads(), s.warmup(), s.reps(), prompts, decodeTokens, Map.of(), false);
+            }
         }
-        return new Results(c, s, before.until(Machine.now(s.threads())), ours, peak, flops, shapes, gemmMs, hfResult);
+        return new Results(c, s, before.until(Machine.now(s.threads())), ours, peak, flops, shapes, gemmMs, hfResult,
+                hfDefault);
     }
 }

@@ -36,8 +36,12 @@ public final class HfBench {
         this.script = script;
     }
 
+    /**
+     * Runs the published code once. {@code sameEnvironment}: with this process's environment (OpenMP settings
+     * included); otherwise without OMP_WAIT_POLICY, as the published code runs when nobody sets it.
+     */
     Result run(Path checkpoint, int threads, int warmup, int reps, Map<Figure, long[]> prompts, long[] decodeTokens,
-               Map<Figure, List<GemmShapes>> shapes) throws IOException, InterruptedException {
+               Map<Figure, List<GemmShapes>> shapes, boolean sameEnvironment) throws IOException, InterruptedException {
         ObjectNode req = JSON.createObjectNode().put("model", checkpoint.toString()).put("threads", threads)
                 .put("warmup", warmup).put("reps", reps).put("gemm_runs", GemmShapes.RUNS);
         ObjectNode gemm = req.putObject("gemm");
@@ -60,6 +64,9 @@ public final class HfBench {
                     .redirectError(errFile.toFile());
             pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
             pb.environment().put("MKL_NUM_THREADS", String.valueOf(threads));
+            if (!sameEnvironment) {
+                pb.environment().remove("OMP_WAIT_POLICY");
+            }
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor() != 0) {
