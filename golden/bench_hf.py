@@ -5,9 +5,11 @@ token ids that `./mixtral bench` gives it, so the two can be compared in one run
 one JSON object from stdout.
 
 Request: {"model": DIR, "threads": N, "warmup": W, "reps": R,
-          "prefill": {"128": [ids...], "512": [ids...]}, "decode": {"prompt": [ids...], "tokens": [ids...]}}
+          "prefill": {"128": [ids...], "512": [ids...]}, "decode": {"prompt": [ids...], "tokens": [ids...]},
+         "gemm_runs": R, "gemm": {"prefill_128": [{"name": ..., "rows": T, "in": D, "out": F, "calls": C}, ...], ...}}
 Answer:  {"torch": ..., "transformers": ..., "threads": N,
-          "figures": {"prefill_128": {"ms": [...], "peak_rss_bytes": ...}, ..., "decode": {...}}}
+          "figures": {"prefill_128": {"ms": [...], "peak_rss_bytes": ...}, ..., "decode": {...}},
+          "gemm": {"prefill_128": [best ms per shape, ...], ...}}
 Prefill runs the prompt with no cache; decode feeds `tokens` one at a time after the prompt, with the KV cache, and
 reports the time per token, leaving out the first W tokens (warm-up) as the Java side does. The thread count must be fixed before torch starts, so it comes from OMP_NUM_THREADS
 (which `./mixtral bench` sets to the same N) and is also set with torch.set_num_threads.
@@ -83,6 +85,23 @@ def decode_steps(model, prompt, tokens):
     return times
 
 
+def gemm_ms(shapes, runs):
+    """Best time in ms of torch.nn.functional.linear for each shape (x [rows, in] times w [out, in] transposed), the
+    call Hugging Face's Mixtral makes for every projection and expert, after two warm-up runs."""
+    out = []
+    for s in shapes:
+        x = torch.rand(s["rows"], s["in"])
+        w = torch.rand(s["out"], s["in"])
+        best = float("inf")
+        for i in range(runs + 2):
+            start = time.perf_counter()
+            torch.nn.functional.linear(x, w)
+            if i >= 2:
+                best = min(best, (time.perf_counter() - start) * 1e3)
+        out.append(best)
+    return out
+
+
 def main():
     req = json.loads(Path(sys.argv[1]).read_text())
     torch.set_num_threads(req["threads"])
@@ -99,8 +118,9 @@ def main():
         with RssPeak() as rss:
             times = decode_steps(model, d["prompt"], d["tokens"])
         figures["decode"] = {"ms": times[req["warmup"]:], "peak_rss_bytes": rss.peak}  # the first steps warm up
+        gemm = {name: gemm_ms(shapes, req["gemm_runs"]) for name, shapes in req.get("gemm", {}).items()}
     print(json.dumps({"torch": torch.__version__, "transformers": transformers.__version__,
-                      "threads": torch.get_num_threads(), "figures": figures}))
+                      "threads": torch.get_num_threads(), "figures": figures, "gemm": gemm}))
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ public final class BenchReport {
         MixtralConfig c = r.config();
         Machine m = r.machine();
         StringBuilder b = new StringBuilder();
-        b.append(fmt("- Machine: %s, %d cores; %d threads for both (ND4J %s BLAS, OMP_NUM_THREADS; torch.set_num_threads); "
+        b.append(fmt("- Machine: %s, %d cores; %d threads for both (ND4J %s; OMP_NUM_THREADS; torch.set_num_threads; the same environment for both); "
                 + "load average %.2f at the start, %.2f at the end.%n", m.cpu(), m.cores(), m.threads(), m.blas(),
                 m.loadBefore(), m.loadAfter()));
         b.append(fmt("- Ours: %s. Theirs: %s.%n", m.jvm(), r.hf() == null ? "not run (--no-hf)"
@@ -55,8 +55,51 @@ public final class BenchReport {
             }
         }
         b.append('\n');
+        if (r.hfDefault() != null) {
+            b.append("Hugging Face again without OMP_WAIT_POLICY (as it runs when nobody sets it), recording off:\n\n");
+            b.append("| figure | ours ms | HF default ms | (min) | ours / HF default |\n|---|---:|---:|---:|---:|\n");
+            r.ours().forEach((f, byRec) -> {
+                Timing hf = r.hfDefault().figures().get(f.name());
+                double ms = byRec.get(Recording.OFF).median();
+                b.append(fmt("| %s | %.1f | %.1f | %.1f | %.2f |%n", f.name(), ms, hf.median(), hf.min(), ms / hf.median()));
+            });
+            b.append('\n');
+        }
+        gemm(r, b);
         goals(r).forEach(g -> b.append("- ").append(g).append('\n'));
         return b.toString();
+    }
+
+    /** Each prefill's matrix products timed alone on both sides: the part of the gap that is the BLAS kernels. */
+    private static void gemm(Results r, StringBuilder b) {
+        if (r.gemmShapes().isEmpty()) {
+            return;
+        }
+        b.append("Matrix products alone (best of ").append(GemmShapes.RUNS).append(" per shape; ours as the model calls "
+                + "ND4J, HF as torch.nn.functional.linear; an expert gets T·K/E rows):\n\n");
+        b.append("| figure | product | rows x in -> out | calls | ours ms | HF ms | ours / HF | ours x calls ms "
+                + "| HF x calls ms |\n|---|---|---|---:|---:|---:|---:|---:|---:|\n");
+        r.gemmShapes().forEach((f, shapes) -> {
+            double[] ours = r.gemmOursMs().get(f);
+            double[] hf = r.hf() == null ? null : r.hf().gemmMs().get(f.name());
+            double oursTotal = 0;
+            double hfTotal = 0;
+            for (int i = 0; i < shapes.size(); i++) {
+                GemmShapes g = shapes.get(i);
+                oursTotal += ours[i] * g.calls();
+                hfTotal += hf == null ? 0 : hf[i] * g.calls();
+                b.append(fmt("| %s | %s | %d x %d -> %d | %d | %.3f | %s | %s | %.1f | %s |%n", f.name(), g.name(),
+                        g.rows(), g.in(), g.out(), g.calls(), ours[i], hf == null ? "-" : fmt("%.3f", hf[i]),
+                        hf == null ? "-" : fmt("%.2f", ours[i] / hf[i]), ours[i] * g.calls(),
+                        hf == null ? "-" : fmt("%.1f", hf[i] * g.calls())));
+            }
+            double forward = r.ours().get(f).get(Recording.OFF).median();
+            Timing hfForward = r.hf() == null ? null : r.hf().figures().get(f.name());
+            b.append(fmt("| %s | **all products** | | | | | %s | **%.1f** (of a %.0f ms pass) | %s |%n", f.name(),
+                    hf == null ? "-" : fmt("%.2f", oursTotal / hfTotal), oursTotal, forward,
+                    hf == null ? "-" : fmt("**%.1f** (of a %.0f ms pass)", hfTotal, hfForward.median())));
+        });
+        b.append('\n');
     }
 
     /** The goals, each with the measured value. */
@@ -68,6 +111,11 @@ public final class BenchReport {
             if (r.hf() != null && r.hf().figures().containsKey(name)) {
                 double ratio = off / r.hf().figures().get(name).median();
                 out.add(fmt("%s: ours / HF = %.2f (goal <= 1.0): %s", name, ratio, ratio <= 1.0 ? "met" : "NOT met"));
+                if (r.hfDefault() != null) {
+                    double d = off / r.hfDefault().figures().get(name).median();
+                    out.add(fmt("%s: ours / HF without OMP_WAIT_POLICY = %.2f (goal <= 1.0): %s", name, d,
+                            d <= 1.0 ? "met" : "NOT met"));
+                }
             }
             double routing = e.getValue().get(Recording.ROUTING).median() / off - 1;
             double all = e.getValue().get(Recording.ALL).median() / off - 1;

@@ -25,7 +25,8 @@ public final class Benchmark {
     /** Everything one run measured. {@code hf} is null when Hugging Face was not run. */
     public record Results(MixtralConfig config, Settings settings, Machine machine,
                           Map<Figure, Map<Recording, Timing>> ours, Map<Figure, Double> gemmPeak, Map<Figure, Double> flops,
-                          HfBench.Result hf) {}
+                          Map<Figure, List<GemmShapes>> gemmShapes, Map<Figure, double[]> gemmOursMs,
+                          HfBench.Result hf, HfBench.Result hfDefault) {}
 
     private Benchmark() {}
 
@@ -37,6 +38,8 @@ public final class Benchmark {
         Map<Figure, Map<Recording, Timing>> ours = new LinkedHashMap<>();
         Map<Figure, Double> peak = new LinkedHashMap<>();
         Map<Figure, Double> flops = new LinkedHashMap<>();
+        Map<Figure, List<GemmShapes>> shapes = new LinkedHashMap<>();
+        Map<Figure, double[]> gemmMs = new LinkedHashMap<>();
         MixtralConfig c;
         long[] decodeTokens;
         try (Checkpoint ckpt = Checkpoint.open(checkpoint)) {
@@ -56,16 +59,27 @@ public final class Benchmark {
                 progress.accept("ours: " + f.name());
                 ours.put(f, f.decode() ? bench.decode(e.getValue(), decodeTokens) : bench.prefill(e.getValue()));
                 peak.put(f, GemmPeak.gflops(f, c.hiddenSize(), c.intermediateSize()));
+                if (!f.decode()) {
+                    progress.accept("ours: matrix products of " + f.name() + " alone");
+                    shapes.put(f, GemmShapes.prefill(c, f.tokens()));
+                    gemmMs.put(f, shapes.get(f).stream().mapToDouble(GemmShapes::oursMs).toArray());
+                }
                 flops.put(f, f.decode()
                         ? Flops.forward(c, 1, f.tokens() + s.decodeSteps() / 2)
                         : Flops.forward(c, f.tokens(), 0));
             }
         }
         HfBench.Result hfResult = null;
+        HfBench.Result hfDefault = null;
         if (hf != null) {
             progress.accept("Hugging Face: all figures");
-            hfResult = hf.run(checkpoint, s.threads(), s.warmup(), s.reps(), prompts, decodeTokens);
+            hfResult = hf.run(checkpoint, s.threads(), s.warmup(), s.reps(), prompts, decodeTokens, shapes, true);
+            if (System.getenv("OMP_WAIT_POLICY") != null) {
+                progress.accept("Hugging Face again, without OMP_WAIT_POLICY (its default)");
+                hfDefault = hf.run(checkpoint, s.threads(), s.warmup(), s.reps(), prompts, decodeTokens, Map.of(), false);
+            }
         }
-        return new Results(c, s, before.until(Machine.now(s.threads())), ours, peak, flops, hfResult);
+        return new Results(c, s, before.until(Machine.now(s.threads())), ours, peak, flops, shapes, gemmMs, hfResult,
+                hfDefault);
     }
 }

@@ -21,7 +21,8 @@ public final class HfBench {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What ran on the Hugging Face side, and its timing per figure name. */
-    public record Result(String torch, String transformers, int threads, Map<String, Timing> figures) {}
+    public record Result(String torch, String transformers, int threads, Map<String, Timing> figures,
+                         Map<String, double[]> gemmMs) {}
 
     private final String python;
     private final Path script;
@@ -35,10 +36,16 @@ public final class HfBench {
         this.script = script;
     }
 
-    Result run(Path checkpoint, int threads, int warmup, int reps, Map<Figure, long[]> prompts, long[] decodeTokens)
-            throws IOException, InterruptedException {
+    /**
+     * Runs the published code once. {@code sameEnvironment}: with this process's environment (OpenMP settings
+     * included); otherwise without OMP_WAIT_POLICY, as the published code runs when nobody sets it.
+     */
+    Result run(Path checkpoint, int threads, int warmup, int reps, Map<Figure, long[]> prompts, long[] decodeTokens,
+               Map<Figure, List<GemmShapes>> shapes, boolean sameEnvironment) throws IOException, InterruptedException {
         ObjectNode req = JSON.createObjectNode().put("model", checkpoint.toString()).put("threads", threads)
-                .put("warmup", warmup).put("reps", reps);
+                .put("warmup", warmup).put("reps", reps).put("gemm_runs", GemmShapes.RUNS);
+        ObjectNode gemm = req.putObject("gemm");
+        shapes.forEach((f, list) -> gemm.set(f.name(), JSON.valueToTree(list)));
         ObjectNode prefill = req.putObject("prefill");
         prompts.forEach((f, ids) -> {
             if (f.decode()) {
@@ -57,6 +64,9 @@ public final class HfBench {
                     .redirectError(errFile.toFile());
             pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
             pb.environment().put("MKL_NUM_THREADS", String.valueOf(threads));
+            if (!sameEnvironment) {
+                pb.environment().remove("OMP_WAIT_POLICY");
+            }
             Process p = pb.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (p.waitFor() != 0) {
@@ -79,7 +89,15 @@ public final class HfBench {
             long rss = e.getValue().get("peak_rss_bytes").asLong();
             figures.put(e.getKey(), new Timing(ms, new Timing.Memory(-1, -1, rss)));
         });
+        Map<String, double[]> gemm = new LinkedHashMap<>();
+        answer.path("gemm").fields().forEachRemaining(e -> {
+            double[] ms = new double[e.getValue().size()];
+            for (int i = 0; i < ms.length; i++) {
+                ms[i] = e.getValue().get(i).asDouble();
+            }
+            gemm.put(e.getKey(), ms);
+        });
         return new Result(answer.get("torch").asText(), answer.get("transformers").asText(),
-                answer.get("threads").asInt(), figures);
+                answer.get("threads").asInt(), figures, gemm);
     }
 }

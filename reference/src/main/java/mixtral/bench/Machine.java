@@ -16,7 +16,8 @@ public record Machine(String cpu, int cores, int threads, String blas, String jv
     static Machine now(int threads) {
         double load = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         return new Machine(cpuModel(), Runtime.getRuntime().availableProcessors(), threads,
-                String.valueOf(Nd4j.factory().blas().getBlasVendor()),
+                Nd4j.factory().blas().getBlasVendor() + ", OMP_WAIT_POLICY="
+                        + Optional.ofNullable(System.getenv("OMP_WAIT_POLICY")).orElse("unset"),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), load, load);
     }
 

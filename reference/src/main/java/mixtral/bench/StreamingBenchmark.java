@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import mixtral.config.ConfigReader;
 import mixtral.config.MixtralConfig;
@@ -17,6 +18,7 @@ import mixtral.trace.Recorder;
 import mixtral.trace.TraceRecorder;
 import mixtral.weights.Checkpoint;
 import mixtral.weights.Layout;
+import mixtral.weights.ReadAhead;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -30,7 +32,18 @@ public final class StreamingBenchmark {
 
     /** One prefill: its time, each layer's time and bytes converted, and memory. */
     public record Run(String name, boolean coldCache, double seconds, double[] layerSeconds, long[] layerBytes,
-                      long peakAnonBytes, long peakWeightBytes) {}
+                      double[] convertSeconds, List<ReadAhead.Span> readAhead, long peakAnonBytes,
+                      long peakWeightBytes) {
+        /** Seconds of layer {@code l} not spent converting weights: the layer's computation. */
+        public double computeSeconds(int l) {
+            return layerSeconds[l] - convertSeconds[l];
+        }
+
+        /** The background thread's reading of layer {@code l}'s bytes: seconds, and bytes not yet in memory. */
+        public Optional<ReadAhead.Span> readAheadOf(int l) {
+            return readAhead.stream().filter(x -> x.layer() == l).findFirst();
+        }
+    }
 
     /** Everything measured. */
     public record Result(MixtralConfig config, long checkpointBytes, double writeSeconds, List<Run> runs,
@@ -74,14 +87,12 @@ public final class StreamingBenchmark {
         boolean direct = true;
         try (Checkpoint cp = Checkpoint.open(s.dir())) {
             for (int l = 0; l < disk.length; l++) {
-                for (String name : Layout.HUGGING_FACE.expectedTensors(c).keySet()) {
-                    if (name.startsWith("model.layers." + l + ".")) {
-                        var info = cp.tensorInfo(name);
-                        DiskRead.Timing t = DiskRead.time(cp.fileOf(name), info.begin(), info.end());
-                        disk[l] += t.seconds();
-                        diskBytes[l] += info.byteLength();
-                        direct &= t.direct();
-                    }
+                for (String name : Layout.HUGGING_FACE.layerTensors(l, c.numLocalExperts())) {
+                    var info = cp.tensorInfo(name);
+                    DiskRead.Timing t = DiskRead.time(cp.fileOf(name), info.begin(), info.end());
+                    disk[l] += t.seconds();
+                    diskBytes[l] += info.byteLength();
+                    direct &= t.direct();
                 }
             }
         }
@@ -93,11 +104,12 @@ public final class StreamingBenchmark {
         anon.resetPeak();
         double[] layerSeconds = new double[c.numHiddenLayers()];
         long[] layerBytes = new long[c.numHiddenLayers()];
+        double[] convertSeconds = new double[c.numHiddenLayers()];
         try (Checkpoint cp = Checkpoint.open(s.dir())) {
             WeightMemory memory = WeightMemory.bounded(s.budget());
             MixtralModel model = MixtralModel.load(cp, RoutingRule.MIXTRAL, memory);
             TraceRecorder routing = TraceRecorder.routing();
-            long[] mark = {System.nanoTime(), 0};
+            long[] mark = {System.nanoTime(), 0, 0};
             Recorder timed = new Recorder() {
                 @Override public boolean wants(String n) { return routing.wants(n); }
                 @Override public void record(String n, INDArray v) { routing.record(n, v); }
@@ -105,8 +117,10 @@ public final class StreamingBenchmark {
                     long now = System.nanoTime();
                     layerSeconds[layer] = (now - mark[0]) / 1e9;
                     layerBytes[layer] = memory.convertedBytes() - mark[1];
+                    convertSeconds[layer] = (memory.convertNanos() - mark[2]) / 1e9;
                     mark[0] = now;
                     mark[1] = memory.convertedBytes();
+                    mark[2] = memory.convertNanos();
                 }
             };
             long start = System.nanoTime();
@@ -115,7 +129,8 @@ public final class StreamingBenchmark {
             double seconds = (System.nanoTime() - start) / 1e9;
             long peakWeights = memory.peakBytes();
             memory.releaseAll();
-            return new Run(name, cold, seconds, layerSeconds, layerBytes, anon.peak(), peakWeights);
+            return new Run(name, cold, seconds, layerSeconds, layerBytes, convertSeconds, cp.readAheadLog(),
+                    anon.peak(), peakWeights);
         }
     }
 

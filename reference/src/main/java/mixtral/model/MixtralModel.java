@@ -1,6 +1,7 @@
 package mixtral.model;
 
 import java.util.Locale;
+import java.util.function.IntConsumer;
 import mixtral.BadInputException;
 import mixtral.config.HuggingFaceConfigJson;
 import mixtral.config.MixtralConfig;
@@ -31,15 +32,17 @@ public final class MixtralModel {
     private final RmsNorm finalNorm;
     private final Weight lmHead;        // [V, D]
     private final WeightMemory memory;
+    private final IntConsumer readAhead;    // tells a streamed source which layer comes next
 
     private MixtralModel(MixtralConfig config, Embedding embedding, DecoderLayer[] layers, RmsNorm finalNorm,
-                         Weight lmHead, WeightMemory memory) {
+                         Weight lmHead, WeightMemory memory, IntConsumer readAhead) {
         this.config = config;
         this.embedding = embedding;
         this.layers = layers;
         this.finalNorm = finalNorm;
         this.lmHead = lmHead;
         this.memory = memory;
+        this.readAhead = readAhead;
     }
 
     /** Copies every weight from the source, as float32, into memory. */
@@ -83,7 +86,8 @@ public final class MixtralModel {
         }
         Weight lmHead = memory.weight(4L * c.vocabSize() * d, w::lmHead);
         return new MixtralModel(c, Embedding.of(w, memory), layers,
-                new RmsNorm(w.finalNorm(), c.rmsNormEps(), TensorNames.FINAL_NORM), lmHead, memory);
+                new RmsNorm(w.finalNorm(), c.rmsNormEps(), TensorNames.FINAL_NORM), lmHead, memory,
+                memory.isBounded() ? w::readAhead : layer -> {});
     }
 
     /**
@@ -96,7 +100,7 @@ public final class MixtralModel {
         for (int i = 0; i < layers.length; i++) {
             changed[i] = layers[i].with(intervention);
         }
-        return new MixtralModel(config, embedding, changed, finalNorm, lmHead, memory);
+        return new MixtralModel(config, embedding, changed, finalNorm, lmHead, memory, readAhead);
     }
 
     /** Where the float32 weights are held, and how many bytes of them were converted so far. */
@@ -124,9 +128,11 @@ public final class MixtralModel {
     public INDArray forward(long[] tokens, KvCache cache, Recorder rec) {
         checkTokens(config, tokens, cache.length());
         rec.record(TensorNames.TOKENS, () -> Nd4j.createFromArray(tokens));
+        readAhead.accept(0);
         INDArray x = embedding.rows(toInt(tokens));                        // [T, D]
         rec.record(TensorNames.EMBED, x);
         for (int i = 0; i < layers.length; i++) {
+            readAhead.accept(i + 1);                                        // the disk works while layer i computes
             try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(LAYER_MEMORY, "layer")) {
                 x = layers[i].forward(x, cache, rec).detach();              // [T, D]
             }

@@ -3,6 +3,8 @@ package mixtral.model;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.function.Supplier;
+import mixtral.weights.ReusedMemory;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,6 +22,8 @@ public final class WeightMemory {
     private long peakBytes;
     private long convertedBytes;
     private long conversions;
+    private long convertNanos;
+    private long reused;
 
     private WeightMemory(long budget) {
         this.budget = budget;
@@ -65,6 +69,16 @@ public final class WeightMemory {
         return conversions;
     }
 
+    /** How many conversions went into a released weight's memory instead of fresh memory. */
+    public synchronized long reused() {
+        return reused;
+    }
+
+    /** Nanoseconds spent converting weights so far (reading them, and waiting for the disk where it had not yet). */
+    public synchronized long convertNanos() {
+        return convertNanos;
+    }
+
     /** A handle on one weight of {@code bytes} float32 bytes; unbounded memory converts it right away. */
     Weight weight(long bytes, Supplier<INDArray> load) {
         Weight w = new Weight(this, bytes, load);
@@ -80,14 +94,32 @@ public final class WeightMemory {
             resident.add(w);
             return w.value;
         }
+        DataBuffer reuse = null;      // a released weight's memory of exactly this size
+        if (bytes + w.bytes > budget) {
+            // The least recently used weight of the same size goes first, so its memory can take the new weight
+            // (a layer's experts are all one size); then others, least recently used first, as long as needed.
+            for (Iterator<Weight> it = resident.iterator(); it.hasNext() && reuse == null; ) {
+                Weight old = it.next();
+                if (old.bytes == w.bytes && old.value.data().closeable()) {
+                    it.remove();
+                    reuse = old.value.data();
+                    old.value = null;
+                    bytes -= old.bytes;
+                }
+            }
+        }
         for (Iterator<Weight> it = resident.iterator(); it.hasNext() && bytes + w.bytes > budget; ) {
             Weight old = it.next();
             it.remove();
             release(old);
         }
+        long start = System.nanoTime();
         try (MemoryWorkspace outside = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            w.value = w.load.get();      // the layer's workspace is reused every pass: weights must live outside it
+            // the layer's workspace is reused every pass: weights must live outside it
+            w.value = reuse == null ? w.load.get() : ReusedMemory.offering(reuse, w.load);
+            reused += reuse != null && w.value.data() == reuse ? 1 : 0;
         }
+        convertNanos += System.nanoTime() - start;
         resident.add(w);
         bytes += w.bytes;
         peakBytes = Math.max(peakBytes, bytes);

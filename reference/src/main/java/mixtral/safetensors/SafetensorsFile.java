@@ -20,6 +20,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import mixtral.BadInputException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -39,6 +40,13 @@ public final class SafetensorsFile implements AutoCloseable {
     private static final long CHUNK = 1L << 30;
     /** Bytes converted at a time through the heap: large enough for bulk copies, small enough for the cache. */
     private static final int BLOCK = 1 << 17;
+    /**
+     * A large tensor is converted in this many parts at once, one per core: conversion runs at memory speed only when
+     * every core takes part (a BF16 expert weight of Mixtral 8x7B, 117 MB, took 0.25 s on one core of two).
+     */
+    private static final int PARTS = Runtime.getRuntime().availableProcessors();
+    /** Below this many elements per part (4 MB of float32) splitting costs more than it gains. */
+    private static final long PART_ELEMENTS = 1L << 20;
 
     private final Path path;
     private final FileChannel channel;
@@ -271,11 +279,21 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new IllegalArgumentException(info.name() + ": " + out.remaining() + " floats of room for " + count);
         }
         long size = info.dtype().bytes;
-        long end = info.begin() + (from + count) * size;
-        boolean finite = true;
-        for (long pos = info.begin() + from * size; pos < end; pos += CHUNK) {
-            finite &= convert(map(pos, Math.min(CHUNK, end - pos)), info.dtype(), out);
-        }
+        long begin = info.begin() + from * size;
+        int parts = (int) Math.min(PARTS, Math.max(1, count / PART_ELEMENTS));
+        long per = (count / parts + 7) / 8 * 8;       // whole 8-byte lanes for every part but the last
+        int at = out.position();
+        boolean finite = IntStream.range(0, parts).parallel().mapToObj(p -> {
+            long first = Math.min(count, p * per);
+            long n = p == parts - 1 ? count - first : Math.min(per, count - first);
+            FloatBuffer into = out.duplicate().position(at + (int) first);
+            boolean ok = true;
+            for (long pos = begin + first * size, end = pos + n * size; pos < end; pos += CHUNK) {
+                ok &= convert(map(pos, Math.min(CHUNK, end - pos)), info.dtype(), into);
+            }
+            return ok;
+        }).reduce(true, Boolean::logicalAnd);
+        out.position(at + (int) count);
         return finite;
     }
 
@@ -360,10 +378,11 @@ public final class SafetensorsFile implements AutoCloseable {
     }
 
     /** A read-only little-endian view of bytes [pos, pos + len) of the file. */
-    public ByteBuffer map(long pos, long len) {
+    public MappedByteBuffer map(long pos, long len) {
         try {
             MappedByteBuffer m = channel.map(FileChannel.MapMode.READ_ONLY, pos, len);
-            return m.order(ByteOrder.LITTLE_ENDIAN);
+            m.order(ByteOrder.LITTLE_ENDIAN);
+            return m;
         } catch (IOException e) {
             throw new BadInputException(path + ": cannot map bytes " + pos + ".." + (pos + len) + " (" + e.getMessage() + ")");
         }

@@ -45,6 +45,7 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
     private final MixtralConfig config;
     private final List<SafetensorsFile> files;
     private final Map<String, SafetensorsFile> fileOf;
+    private final ReadAhead readAhead = new ReadAhead();
     private volatile boolean closed;
 
     private Checkpoint(Path dir, Layout layout, MixtralConfig config, List<SafetensorsFile> files,
@@ -266,7 +267,7 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
     public INDArray load(String name) {
         checkOpen();
         TensorInfo info = tensorInfo(name);
-        INDArray a = Nd4j.createUninitialized(DataType.FLOAT, info.shape(), 'c');
+        INDArray a = ReusedMemory.floats(info.shape());
         FloatBuffer values = a.data().asNioFloat();
         if (!fileOf.get(name).readFloats(info, values.duplicate())) {     // straight off-heap: no float[] on the heap
             throw FiniteWeights.refuse(values, fileOf.get(name).path(), name, FiniteWeights.positionIn(info.shape()));
@@ -338,8 +339,25 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
     @Override public INDArray w3(int l, int e) { return load(layout.w3(l, e)); }
 
     @Override
+    public void readAhead(int layer) {
+        if (closed || layer < 0 || layer > config.numHiddenLayers()) {
+            return;
+        }
+        List<String> names = layer < config.numHiddenLayers()
+                ? layout.layerTensors(layer, config.numLocalExperts())
+                : List.of(layout.finalNorm(), config.tieWordEmbeddings() ? layout.embedding() : layout.lmHead());
+        readAhead.queue(layer, names.stream().map(n -> new ReadAhead.Range(fileOf.get(n), fileOf.get(n).info(n))).toList());
+    }
+
+    /** What {@link #readAhead} has read so far: the per-layer timeline of the disk. */
+    public List<ReadAhead.Span> readAheadLog() {
+        return readAhead.log();
+    }
+
+    @Override
     public void close() {
         closed = true;
+        readAhead.close();
         files.forEach(SafetensorsFile::close);
     }
 }

@@ -1,6 +1,8 @@
 package mixtral.weights;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import mixtral.config.HuggingFaceConfigJson;
@@ -108,6 +110,16 @@ public enum Layout {
     public String w1(int layer, int expert) { return expert(layer, expert, "w1"); }
     public String w2(int layer, int expert) { return expert(layer, expert, "w2"); }
     public String w3(int layer, int expert) { return expert(layer, expert, "w3"); }
+
+    /** The tensors decoder layer {@code layer} reads, in the order it reads them. */
+    public List<String> layerTensors(int layer, int experts) {
+        List<String> names = new ArrayList<>(List.of(attnNorm(layer), wq(layer), wk(layer), wv(layer), wo(layer),
+                moeNorm(layer), gate(layer)));
+        for (int e = 0; e < experts; e++) {
+            names.addAll(List.of(w1(layer, e), w3(layer, e), w2(layer, e)));
+        }
+        return names;
+    }
 
     /** Shard {@code k} of {@code n}, counted from 1, named as the published repositories do: model-00001-of-00019.safetensors. */
     public String shardFile(int k, int n) {

@@ -20,6 +20,12 @@ public interface WeightSource {
         return Nd4j.pullRows(embedding(), 1, ids);
     }
 
+    /**
+     * A hint that decoder layer {@code layer}'s weights are needed next ({@code layer} = the number of layers: the
+     * final norm and LM head); returns at once. A source on disk starts bringing their bytes in meanwhile.
+     */
+    default void readAhead(int layer) {}
+
     /** [D] */
     INDArray finalNorm();
 

@@ -1,6 +1,7 @@
 package mixtral.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -24,6 +25,11 @@ class BenchCommandTest {
             }
             assertTrue(r[1].contains("- " + figure + ": routing-only recording"), r[1]);
         }
+        for (String product : new String[] {"q, o projections", "k, v projections", "expert w1, w3", "expert w2",
+                "LM head", "**all products**"}) {
+            assertTrue(r[1].contains("| prefill_8 | " + product + " |"), product + " timed alone:\n" + r[1]);
+        }
+        assertFalse(r[1].contains("| decode | LM head |"), "decode has no table of products alone");
         assertTrue(r[1].contains("Machine: ") && r[1].contains("load average"), r[1]);
         assertEquals(r[1], Files.readString(dir.resolve("table.md")));
         assertTrue(Files.isDirectory(dir.resolve("m")), "a checkpoint given with --model is kept");

@@ -76,6 +76,36 @@ class StreamingTest {
     }
 
     @Test
+    void aBudgetOfAFewWeightsReusesReleasedMemoryAndComputesTheSame() {
+        long expertWeight = 4L * config.intermediateSize() * config.hiddenSize();
+        WeightMemory memory = WeightMemory.bounded(2 * expertWeight);
+        Trace streamed = trace(memory);
+        Trace loaded = trace(WeightMemory.unbounded());
+        assertTrue(memory.reused() > 0, "a released weight's memory was converted into " + memory.reused() + " times");
+        for (String name : loaded.tensors().keySet()) {
+            assertEquals(loaded.get(name), streamed.get(name), name + " differs when weights reuse memory");
+        }
+    }
+
+    @Test
+    void aStreamedForwardPassReadsEachLayerAheadThenTheHead() throws InterruptedException {
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            MixtralModel.load(c, RoutingRule.MIXTRAL, WeightMemory.bounded(TINY_BUDGET)).forward(PROMPT, Recorder.NONE);
+            int layers = config.numHiddenLayers();
+            for (int waited = 0; c.readAheadLog().size() < layers + 1 && waited < 100; waited++) {
+                Thread.sleep(50);          // the last read-ahead may still be running on its own thread
+            }
+            assertEquals(java.util.stream.IntStream.rangeClosed(0, layers).boxed().toList(),
+                    c.readAheadLog().stream().map(s -> s.layer()).toList(), "layers 0..L-1, then the head, in order");
+        }
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            MixtralModel.load(c).forward(PROMPT, Recorder.NONE);
+            Thread.sleep(200);
+            assertEquals(0, c.readAheadLog().size(), "a model held in memory reads nothing ahead");
+        }
+    }
+
+    @Test
     void generationWithTheKvCacheIsTheSameStreamed() {
         Generator.Settings greedy = Generator.Settings.greedy(6);
         try (Checkpoint c = Checkpoint.open(dir)) {

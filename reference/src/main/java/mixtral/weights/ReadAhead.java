@@ -1,0 +1,83 @@
+package mixtral.weights;
+
+import java.nio.MappedByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import mixtral.safetensors.SafetensorsFile;
+import mixtral.safetensors.TensorInfo;
+
+/**
+ * Brings the bytes of the weights needed next from disk into the page cache on a background thread, while the current
+ * layer converts and computes, so that a streamed model waits on the disk at most once (the first layer) instead of
+ * once per layer. Reading is asynchronous to the model and changes no result: a weight is converted from the same
+ * mapped file whether or not its pages came in ahead of it. Pages already in memory are not touched again.
+ */
+public final class ReadAhead implements AutoCloseable {
+    /** Bytes mapped and brought in at a time: large, sequential requests are what a disk serves fastest. */
+    private static final long CHUNK = 64L << 20;
+
+    /** One read-ahead of a layer: when it ran (System.nanoTime) and how many bytes were not yet in memory. */
+    public record Span(int layer, long startNanos, long endNanos, long bytesRead) {
+        public double seconds() {
+            return (endNanos - startNanos) / 1e9;
+        }
+    }
+
+    /** One tensor's bytes in its file. */
+    record Range(SafetensorsFile file, TensorInfo tensor) {}
+
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "checkpoint read-ahead");
+        t.setDaemon(true);         // never keeps the JVM alive: a read-ahead nobody waits for can be dropped
+        return t;
+    });
+    private final List<Span> log = new ArrayList<>();
+    private volatile boolean closed;
+
+    /** Queues the reading of {@code ranges} (in order, after what is queued already), logged under {@code layer}. */
+    void queue(int layer, List<Range> ranges) {
+        if (closed) {
+            return;
+        }
+        thread.execute(() -> {
+            long start = System.nanoTime();
+            long read = 0;
+            for (Range r : ranges) {
+                for (long pos = r.tensor().begin(); pos < r.tensor().end() && !closed; pos += CHUNK) {
+                    read += bringIn(r.file(), pos, Math.min(CHUNK, r.tensor().end() - pos));
+                }
+            }
+            synchronized (log) {
+                log.add(new Span(layer, start, System.nanoTime(), read));
+            }
+        });
+    }
+
+    private static long bringIn(SafetensorsFile file, long pos, long len) {
+        try {
+            MappedByteBuffer m = file.map(pos, len);
+            if (m.isLoaded()) {
+                return 0;
+            }
+            m.load();               // madvise(WILLNEED), then a touch per page: sequential reads at disk speed
+            return len;
+        } catch (RuntimeException closedMeanwhile) {
+            return 0;               // the checkpoint was closed: nobody needs these bytes any more
+        }
+    }
+
+    /** The read-aheads finished so far, in the order they ran. */
+    public List<Span> log() {
+        synchronized (log) {
+            return List.copyOf(log);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        thread.shutdownNow();
+    }
+}
