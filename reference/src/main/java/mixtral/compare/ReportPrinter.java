@@ -35,12 +35,13 @@ public final class ReportPrinter {
                         + "expert sets are compared as sets, so every token's set counts as changed; 'nested': tokens%n"
                         + "whose change only added or removed experts (one set holds the other)%n");
             }
-            out.printf("%n%-8s %14s %10s %16s %8s %10s%n", "layer", "same experts", "agreement", "smallest margin",
-                    "K_A/K_B", "nested");
+            // K_A/K_B and nesting only say something when K differs; with one K the table stays as it always was
+            out.printf("%n%-8s %14s %10s %16s" + (otherK ? " %8s %10s" : "%s%s") + "%n", "layer", "same experts",
+                    "agreement", "smallest margin", otherK ? "K_A/K_B" : "", otherK ? "nested" : "");
             for (LayerRouting l : r.routing()) {
-                out.printf("%-8d %8d / %-3d %9.1f%% %16.3g %8s %10s%n", l.layer(), l.sameExperts(), l.tokens(),
-                        100 * l.agreement(), l.smallestMargin(), l.kExpected() + "/" + l.kActual(),
-                        l.nested() + " / " + l.tokens());
+                out.printf("%-8d %8d / %-3d %9.1f%% %16.3g" + (otherK ? " %8s %10s" : "%s%s") + "%n", l.layer(),
+                        l.sameExperts(), l.tokens(), 100 * l.agreement(), l.smallestMargin(),
+                        otherK ? l.kExpected() + "/" + l.kActual() : "", otherK ? l.nested() + " / " + l.tokens() : "");
             }
         }
         long ties = r.flips().stream().filter(Flip::tie).count();
