@@ -20,6 +20,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 import mixtral.evidence.EvidenceJson;
+import mixtral.inspector.bench.Chromium;
 import mixtral.inspector.engine.Limits;
 import mixtral.testing.Prerequisites;
 import org.junit.jupiter.api.AfterAll;
@@ -40,7 +41,7 @@ class InspectorScaleTest {
     static final double MAX_ATTENTION_DRAW_MS = 5_000;
 
     static InspectorServer server;
-    static Browsers.Session browser;
+    static Chromium.Session browser;
     /** A trace of as many tokens as the server allows (512 by default): the French example's tokens repeated. */
     static String longTrace;
     static int longTokens;
