@@ -13,11 +13,13 @@ import picocli.CommandLine.Option;
 
 /** {@code ./mixtral inspector-bench}: the page's load and draw times in headless Chromium (inspector-web/FRONTEND.md). */
 @Command(name = "inspector-bench", mixinStandardHelpOptions = true,
-        description = {"Benchmark the inspector page in headless Chromium on the embedded demo model: load until the",
-            "routing map is drawn, the routing map, router heatmap and attention draws, and selecting a token.",
-            "Prints a Markdown table. Chromium: CHROMIUM_PATH, else /usr/bin/chromium, else Playwright's own."})
+        description = {"Benchmark the inspector page in headless Chromium on the embedded demo model:",
+            "the load until the routing map is drawn, the routing map, router heatmap and",
+            "attention draws, and selecting a token. Prints a Markdown table (median and",
+            "minimum in ms). Chromium: CHROMIUM_PATH, else /usr/bin/chromium, else",
+            "Playwright's own. Results: inspector-web/FRONTEND.md."})
 public final class InspectorBenchCommand implements Callable<Integer>, PluginCommand {
-    @Option(names = "--tokens", split = ",", defaultValue = "128,256,512", paramLabel = "N[,N...]",
+    @Option(names = "--tokens", split = ",", defaultValue = "128,256,512", paramLabel = "N",
             description = "Prompt lengths (default: ${DEFAULT-VALUE}).")
     List<Integer> tokens;
 
