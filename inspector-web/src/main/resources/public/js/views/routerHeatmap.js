@@ -14,6 +14,7 @@ import { exportBar } from '../export.js';
 const d3 = window.d3;
 
 export function drawRouterHeatmap(container, summary, layer, ctx) {
+  performance.mark('router-heatmap-start');
   const { tokens, experts: E, k } = summary;
   const row = summary.routing[layer];
   const T = tokens.length;
@@ -64,6 +65,7 @@ export function drawRouterHeatmap(container, summary, layer, ctx) {
   syncScroll(scroller, cw, PINNED_PAD);
   container.prepend(exportBar(container, `router heatmap layer ${layer}`, () => [['layer', 'position', 'token', 'expert', 'probability', 'chosen_rank'],
     ...row.flatMap((c, t) => Array.from(c.probs, (p, e) => [layer, t, tokens[t].text, e, p.toFixed(6), c.experts.indexOf(e) + 1 || '']))]));
+  container.dataset.drawMs = String(performance.measure('router-heatmap-draw', 'router-heatmap-start').duration);
 }
 
 function describe(d, token, layer, k) {

@@ -1,42 +1,22 @@
 package mixtral.inspector.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserType;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.Playwright;
-import com.microsoft.playwright.PlaywrightException;
 import com.microsoft.playwright.TimeoutError;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
+import mixtral.inspector.bench.Chromium;
 import mixtral.testing.Prerequisites;
 
 /**
- * Finds a headless Chromium for the browser tests: {@code CHROMIUM_PATH}, else {@code /usr/bin/chromium}, else
- * Playwright's own (downloaded on a normal machine). With none, the tests fail under {@code CI=true} and are skipped
- * with the reason otherwise: a browser test may never pass silently without a browser in CI.
+ * What the browser tests share: the headless Chromium of {@link Chromium}, which with none fails the tests under
+ * {@code CI=true} and skips them with the reason otherwise (a browser test may never pass silently without a browser
+ * in CI), and helpers for what the page did.
  */
 final class Browsers {
-    /** Headless flags that keep Debian's Chromium quiet and off the network (see ../shared/notes/stack.md). */
-    private static final List<String> ARGS = List.of("--headless", "--no-sandbox", "--disable-gpu",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-            "--disable-dev-shm-usage");
-
     private Browsers() {}
-
-    /** A Playwright and a launched browser; close the Playwright to close both. */
-    record Session(Playwright playwright, Browser browser) implements AutoCloseable {
-        @Override
-        public void close() {
-            playwright.close();
-        }
-    }
 
     /**
      * Collects into {@code refused} what the browser refuses on {@code page} under the page's Content-Security-Policy
@@ -88,34 +68,12 @@ final class Browsers {
                 && bytes[4] == '\r' && bytes[5] == '\n' && bytes[6] == 0x1a && bytes[7] == '\n';
     }
 
-    static Session launch() {
-        Optional<Path> system = systemChromium();
+    /** The browser of {@link Chromium#launch}; without one the test fails under {@code CI=true} and is skipped otherwise. */
+    static Chromium.Session launch() {
         try {
-            if (system.isPresent()) {
-                Playwright pw = Playwright.create(new Playwright.CreateOptions()
-                        .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
-                return new Session(pw, pw.chromium().launch(new BrowserType.LaunchOptions()
-                        .setExecutablePath(system.get()).setHeadless(true).setArgs(ARGS)));
-            }
-            Playwright pw = Playwright.create();
-            return new Session(pw, pw.chromium().launch(new BrowserType.LaunchOptions().setHeadless(true)));
-        } catch (PlaywrightException e) {
-            throw Prerequisites.missing("no Chromium for the browser tests (set CHROMIUM_PATH, install "
-                    + "/usr/bin/chromium, or let Playwright download its own): "
-                    + e.getMessage().lines().findFirst().orElse(""));
+            return Chromium.launch();
+        } catch (Chromium.NotFound e) {
+            throw Prerequisites.missing(e.getMessage() + " (needed by the browser tests)");
         }
-    }
-
-    private static Optional<Path> systemChromium() {
-        String env = System.getenv("CHROMIUM_PATH");
-        if (env != null && !env.isBlank()) {
-            Path p = Path.of(env);
-            if (!Files.isExecutable(p)) {
-                fail("CHROMIUM_PATH=" + env + " is not an executable file");
-            }
-            return Optional.of(p);
-        }
-        Path debian = Path.of("/usr/bin/chromium");
-        return Files.isExecutable(debian) ? Optional.of(debian) : Optional.empty();
     }
 }

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import mixtral.inspector.Fixtures;
+import mixtral.inspector.bench.Chromium;
 import mixtral.inspector.engine.Limits;
 import mixtral.trace.TraceRecorder;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class InspectorComparePageTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static InspectorServer server;
-    static Browsers.Session browser;
+    static Chromium.Session browser;
     BrowserContext context;
     Page page;
     final List<String> refused = new ArrayList<>();

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import mixtral.inspector.bench.Chromium;
 import mixtral.inspector.engine.Limits;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class InspectorFigure7PageTest {
     static final ObjectMapper JSON = new ObjectMapper();
     static InspectorServer server;
-    static Browsers.Session browser;
+    static Chromium.Session browser;
     BrowserContext context;
     Page page;
     final List<String> refused = new ArrayList<>();

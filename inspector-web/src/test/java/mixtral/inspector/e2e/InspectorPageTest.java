@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import mixtral.evidence.EvidenceJson;
 import mixtral.evidence.HeldoutSet;
+import mixtral.inspector.bench.Chromium;
 import mixtral.inspector.engine.Limits;
 import mixtral.testing.Prerequisites;
 import org.junit.jupiter.api.AfterAll;
@@ -51,7 +52,7 @@ class InspectorPageTest {
     static final double MIN_ROUTING_DISTANCE = 0.6;
 
     static InspectorServer server;
-    static Browsers.Session browser;
+    static Chromium.Session browser;
     BrowserContext context;
     Page page;
     final List<String> dialogs = new ArrayList<>();

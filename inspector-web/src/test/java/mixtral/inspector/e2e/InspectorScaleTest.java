@@ -20,6 +20,7 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 import mixtral.evidence.EvidenceJson;
+import mixtral.inspector.bench.Chromium;
 import mixtral.inspector.engine.Limits;
 import mixtral.testing.Prerequisites;
 import org.junit.jupiter.api.AfterAll;
@@ -36,11 +37,14 @@ import org.w3c.dom.NodeList;
  */
 class InspectorScaleTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    /** Generous: a draw that took this long would be unusable. The measured time is printed. */
+    /**
+     * A sanity bound, not a speed target: a draw that took this long would be unusable. How fast it is, is measured
+     * by {@code ./mixtral inspector-bench} and reported in FRONTEND.md, not by a timed test.
+     */
     static final double MAX_ATTENTION_DRAW_MS = 5_000;
 
     static InspectorServer server;
-    static Browsers.Session browser;
+    static Chromium.Session browser;
     /** A trace of as many tokens as the server allows (512 by default): the French example's tokens repeated. */
     static String longTrace;
     static int longTokens;
@@ -110,13 +114,12 @@ class InspectorScaleTest {
     }
 
     @Test
-    void attentionOf512TokensIsOneCanvasDrawnInWellUnderASecond() {
+    void attentionOf512TokensIsOneCanvasThatFitsTheScreen() {
         loadLong();
         page.locator("#attn-show").click();
         assertThat(page.locator("#attention .stack")).hasAttribute("data-tokens", Integer.toString(longTokens));
         double ms = Double.parseDouble(page.locator("#attention canvas").getAttribute("data-draw-ms"));
-        System.out.printf("attention of %d tokens drawn in %.1f ms%n", longTokens, ms);
-        assertTrue(ms < MAX_ATTENTION_DRAW_MS, ms + " ms");
+        assertTrue(ms < MAX_ATTENTION_DRAW_MS, "drawn in " + ms + " ms");
         int nodes = ((Number) page.evaluate("() => document.querySelectorAll('#attention *').length")).intValue();
         assertTrue(nodes < 3 * longTokens, "the cells are pixels, not elements: " + nodes + " elements");
         int cw = Integer.parseInt(page.locator("#attention .stack").getAttribute("data-cell"));

@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import mixtral.inspector.api.SecurityHeaders;
+import mixtral.inspector.bench.Chromium;
 
 /**
  * The page's ES modules in headless Chromium, without the model or the inspector's API: a blank page that loads D3
@@ -27,11 +28,11 @@ final class ModulePage implements AutoCloseable {
     private static final Pattern D3_SCRIPT = Pattern.compile("<script src=\"[^\"]*d3[^\"]*\"></script>");
 
     private final Javalin server;
-    private final Browsers.Session browser;
+    private final Chromium.Session browser;
     private final Page page;
     private final List<String> refused = new CopyOnWriteArrayList<>();
 
-    private ModulePage(Javalin server, Browsers.Session browser, Page page) {
+    private ModulePage(Javalin server, Chromium.Session browser, Page page) {
         this.server = server;
         this.browser = browser;
         this.page = page;
@@ -51,7 +52,7 @@ final class ModulePage implements AutoCloseable {
             c.routes.before(ctx -> SecurityHeaders.ALL.forEach(ctx::header));
             c.routes.get("/blank", ctx -> ctx.html(blank));
         }).start("127.0.0.1", 0);
-        Browsers.Session browser = null;
+        Chromium.Session browser = null;
         try {
             browser = Browsers.launch();
             Page page = browser.browser().newPage();
