@@ -10,6 +10,7 @@ import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -375,6 +376,17 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new BadInputException(path + ": tensor '" + info.name() + "' has too many elements for one array");
         }
         return (int) info.numel();
+    }
+
+    /** Sends bytes [pos, pos + len) of the file to {@code sink} inside the kernel (sendfile(2) where it can). */
+    public void transferTo(long pos, long len, WritableByteChannel sink) throws IOException {
+        for (long done = 0; done < len; ) {
+            long n = channel.transferTo(pos + done, len - done, sink);
+            if (n <= 0) {
+                return;           // the file ends sooner: whoever reads these bytes will say so
+            }
+            done += n;
+        }
     }
 
     /** A read-only little-endian view of bytes [pos, pos + len) of the file. */
