@@ -25,7 +25,8 @@ public record Machine(String cpu, int cores, int threads, String blas, String jv
         return new Machine(cpu, cores, threads, blas, jvm, loadBefore, later.loadBefore);
     }
 
-    private static String cpuModel() {
+    /** The CPU's model name from /proc/cpuinfo, else the architecture. */
+    public static String cpuModel() {
         try {
             Optional<String> line = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
                     .filter(l -> l.startsWith("model name")).findFirst();

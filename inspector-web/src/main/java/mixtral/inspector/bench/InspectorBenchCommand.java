@@ -49,7 +49,7 @@ public final class InspectorBenchCommand implements Callable<Integer>, PluginCom
         List<InspectorBench.Row> rows = InspectorBench.run(tokens, runs, chromium.browser(), t -> System.err.print("."));
         System.err.println();
         return InspectorBenchReport.markdown(rows, runs, new InspectorBenchReport.Machine(
-                InspectorBenchReport.Machine.cpuModel(), Runtime.getRuntime().availableProcessors(),
+                mixtral.bench.Machine.cpuModel(), Runtime.getRuntime().availableProcessors(),
                 "Chromium " + chromium.browser().version(), before,
                 ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
     }

@@ -1,8 +1,5 @@
 package mixtral.inspector.bench;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -14,17 +11,7 @@ public final class InspectorBenchReport {
     private InspectorBenchReport() {}
 
     /** What the numbers were measured on, as one line. */
-    public record Machine(String cpu, int cores, String browser, double loadBefore, double loadAfter) {
-        public static String cpuModel() {
-            try {
-                return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                        .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim())
-                        .orElse(System.getProperty("os.arch"));
-            } catch (IOException | RuntimeException e) {
-                return System.getProperty("os.arch");
-            }
-        }
-    }
+    public record Machine(String cpu, int cores, String browser, double loadBefore, double loadAfter) {}
 
     public static String markdown(List<InspectorBench.Row> rows, int runs, Machine m) {
         StringBuilder s = new StringBuilder();
