@@ -5,10 +5,11 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import mixtral.safetensors.SafetensorsFile;
 import mixtral.safetensors.TensorInfo;
 
@@ -21,6 +22,8 @@ import mixtral.safetensors.TensorInfo;
 public final class ReadAhead implements AutoCloseable {
     /** Bytes mapped and brought in at a time: large, sequential requests are what a disk serves fastest. */
     private static final long CHUNK = 64L << 20;
+    /** Spans kept for {@link #log}: a few hundred forward passes of Mixtral 8x7B. */
+    private static final int LOG = 1 << 14;
 
     /** One read-ahead of a layer: when it ran (System.nanoTime) and how many bytes were not yet in memory. */
     public record Span(int layer, long startNanos, long endNanos, long bytesRead) {
@@ -37,7 +40,8 @@ public final class ReadAhead implements AutoCloseable {
         t.setDaemon(true);         // never keeps the JVM alive: a read-ahead nobody waits for can be dropped
         return t;
     });
-    private final List<Span> log = new ArrayList<>();
+    /** The most recent spans, at most {@link #LOG}: a server streaming a model for days must not grow without end. */
+    private final ArrayDeque<Span> log = new ArrayDeque<>();
     private final FileChannel devNull = openDevNull();
     private volatile boolean closed;
 
@@ -46,18 +50,27 @@ public final class ReadAhead implements AutoCloseable {
         if (closed) {
             return;
         }
-        thread.execute(() -> {
-            long start = System.nanoTime();
-            long read = 0;
-            for (Range r : ranges) {
-                for (long pos = r.tensor().begin(); pos < r.tensor().end() && !closed; pos += CHUNK) {
-                    read += bringIn(r.file(), pos, Math.min(CHUNK, r.tensor().end() - pos));
-                }
+        try {
+            thread.execute(() -> read(layer, ranges));
+        } catch (RejectedExecutionException closedMeanwhile) {
+            // the checkpoint closed between the check and now: nothing needs these bytes
+        }
+    }
+
+    private void read(int layer, List<Range> ranges) {
+        long start = System.nanoTime();
+        long read = 0;
+        for (Range r : ranges) {
+            for (long pos = r.tensor().begin(); pos < r.tensor().end() && !closed; pos += CHUNK) {
+                read += bringIn(r.file(), pos, Math.min(CHUNK, r.tensor().end() - pos));
             }
-            synchronized (log) {
-                log.add(new Span(layer, start, System.nanoTime(), read));
+        }
+        synchronized (log) {
+            if (log.size() == LOG) {
+                log.removeFirst();
             }
-        });
+            log.addLast(new Span(layer, start, System.nanoTime(), read));
+        }
     }
 
     private long bringIn(SafetensorsFile file, long pos, long len) {
@@ -91,7 +104,7 @@ public final class ReadAhead implements AutoCloseable {
         }
     }
 
-    /** The read-aheads finished so far, in the order they ran. */
+    /** The read-aheads finished so far (the most recent {@link #LOG}), in the order they ran. */
     public List<Span> log() {
         synchronized (log) {
             return List.copyOf(log);
