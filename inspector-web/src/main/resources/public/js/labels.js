@@ -1,5 +1,5 @@
-// Labels on traces and the Figure 7 view: the trace bar's "Label this trace" control, and the figure of the labels
-// typed in its section (all labels when none are typed). The labels shown travel in the link as `figure7=fr,de`
+// Labels on traces and the Figure 7 view: the trace bar's "Label this trace" and "Remove label" controls, and the
+// figure of the labels typed in its section (all labels when none are typed). The labels shown travel in the link as `figure7=fr,de`
 // (empty: all), so a shared link restores the figure; other parameters of the link are kept.
 import { api, describeError } from './api.js';
 import { $, el } from './dom.js';
@@ -21,6 +21,7 @@ export function initLabels(page) {
   function showLabelOf(id) {
     const given = known?.labels.find(c => c.traces.includes(id));
     $('#trace-label-now').textContent = given ? `labelled “${given.label}”` : 'no label';
+    $('#unlabel-trace').hidden = !given;
   }
 
   /** Fetches the figure of the labels typed and draws it; `remember` puts them in the address bar. */
@@ -68,6 +69,25 @@ export function initLabels(page) {
       return;
     }
     await refresh();
+  });
+
+  $('#unlabel-trace').addEventListener('click', async () => {
+    const id = state.summary?.id;
+    if (!id) return;
+    let left;
+    try {
+      await api.unlabel(id);
+      left = new Set((await api.figure7([])).labels.map(c => c.label));
+    } catch (e) {
+      say(`Cannot remove the label of trace ${id}: ${describeError(e)}`, 'error');
+      return;
+    }
+    say(`Trace ${id} has no label now.`);
+    // a label typed for the figure that no trace has any more would make the figure an error: it goes too
+    const typed = parseLabels($('#figure7-labels').value);
+    const kept = typed.filter(l => left.has(l));
+    $('#figure7-labels').value = kept.join(', ');
+    await refresh({ remember: kept.length !== typed.length });
   });
 
   return {

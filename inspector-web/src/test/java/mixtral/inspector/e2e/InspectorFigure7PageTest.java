@@ -108,6 +108,34 @@ class InspectorFigure7PageTest {
     }
 
     @Test
+    void removingTheShownTracesLabelTakesItOutOfTheFigureAndTheLink() {
+        load("/");
+        assertThat(page.locator("#unlabel-trace")).isHidden();
+        String de = runExample("de");
+        label("de");
+        String es = runExample("es");
+        label("es");
+        page.locator("#figure7-labels").fill("de, es");
+        page.locator("#figure7-show").click();
+        JsonNode f = get("/api/figure7?labels=de,es");
+        int panel = f.get("layers").asInt() * f.get("experts").asInt();
+        assertThat(page.locator("#figure7 rect.share")).hasCount(2 * panel);
+        assertThat(page.locator("#figure7 rect.share[data-label='es']")).hasCount(panel);
+
+        page.locator("#unlabel-trace").click();
+        assertThat(page.locator("#trace-label-now")).hasText("no label");
+        assertThat(page.locator("#unlabel-trace")).isHidden();
+        assertThat(page.locator("#message")).containsText("Trace " + es + " has no label now.");
+        assertThat(page.locator("#figure7-labels")).hasValue("de");
+        assertThat(page.locator("#figure7 rect.share")).hasCount(panel);
+        assertThat(page.locator("#figure7 rect.share[data-label='es']")).hasCount(0);
+        page.waitForFunction("() => new URLSearchParams(location.search).get('figure7') === 'de'");
+        assertEquals(404, page.request().delete(server.url("/api/traces/" + es + "/label")).status(),
+                "the server no longer has the label the page removed");
+        assertEquals(List.of(de), JSON.convertValue(get("/api/figure7?labels=de").at("/labels/0/traces"), List.class));
+    }
+
+    @Test
     void aLabelWithACommaIsRefusedInOneLineAndAnUnknownOneSaysWhichThereAre() {
         load("/");
         page.locator("#trace-label").fill("fr,de");
@@ -155,6 +183,7 @@ class InspectorFigure7PageTest {
         page.locator("#trace-label").fill(label);
         page.locator("#label-trace").click();
         assertThat(page.locator("#trace-label-now")).hasText("labelled “" + label + "”");
+        assertThat(page.locator("#unlabel-trace")).isVisible();
     }
 
     private byte[] save(String kind) throws IOException {
