@@ -136,6 +136,51 @@ class InspectorFigure7PageTest {
     }
 
     @Test
+    void choosingLayersDrawsExactlyThosePanelsAndTheLinkRestoresThem() throws IOException {
+        load("/");
+        runExample("it");
+        label("it");
+        page.locator("#figure7-labels").fill("it");
+        page.locator("#figure7-show").click();
+        JsonNode f = get("/api/figure7?labels=it");
+        int layers = f.get("layers").asInt();
+        int experts = f.get("experts").asInt();
+        assertTrue(layers > 4 && layers <= 8, "the demo model shows every layer by default: " + layers);
+        assertThat(page.locator("#figure7 .figure7-panel")).hasCount(layers);
+        assertThat(page.locator("#figure7-all-layers")).isHidden();
+        assertThat(page.locator("#figure7 .figure7-note")).containsText("Layers shown: all " + layers + ".");
+
+        page.locator("#figure7-layers").fill("4, 1");
+        page.locator("#figure7-layers").press("Enter");
+        page.waitForFunction("() => new URLSearchParams(location.search).get('figure7-layers') === '1,4'");
+        assertPanels(page, List.of("1", "4"), experts);
+        assertThat(page.locator("#figure7 .figure7-note")).containsText("Layers shown: 1,4 of " + layers + ".");
+        String csv = new String(save("csv"), StandardCharsets.UTF_8);
+        assertEquals(1 + 2 * experts, csv.lines().count(), "the CSV has the layers shown: " + csv);
+        assertTrue(csv.lines().skip(1).allMatch(l -> l.startsWith("it,1,") || l.startsWith("it,4,")), csv);
+
+        Page shared = context.newPage();
+        Browsers.recordCspRefusals(shared, refused);
+        shared.navigate(page.url());
+        shared.waitForFunction("() => document.body.dataset.ready");
+        assertThat(shared.locator("#figure7-layers")).hasValue("1,4");
+        assertPanels(shared, List.of("1", "4"), experts);
+        runExampleOn(shared, "fr");
+        assertTrue(shared.url().contains("figure7-layers=1%2C4"), "showing another trace keeps the layers: " + shared.url());
+        shared.close();
+
+        page.locator("#figure7-all-layers").click();
+        assertThat(page.locator("#figure7 .figure7-panel")).hasCount(layers);
+        assertThat(page.locator("#figure7-layers")).hasValue("all");
+        page.waitForFunction("() => new URLSearchParams(location.search).get('figure7-layers') === 'all'");
+
+        page.locator("#figure7-layers").fill("2-" + layers);
+        page.locator("#figure7-show").click();
+        assertThat(page.locator("#message")).containsText("“2-" + layers + "” is not a layer or a range of layers");
+        assertThat(page.locator("#figure7 .figure7-panel")).hasCount(layers);
+    }
+
+    @Test
     void aLabelWithACommaIsRefusedInOneLineAndAnUnknownOneSaysWhichThereAre() {
         load("/");
         page.locator("#trace-label").fill("fr,de");
@@ -172,11 +217,22 @@ class InspectorFigure7PageTest {
     }
 
     private String runExample(String language) {
-        String before = page.evaluate("() => document.body.dataset.trace || ''").toString();
-        page.locator("#examples button.example[data-language='" + language + "']").click();
-        page.waitForFunction("b => document.body.dataset.trace && document.body.dataset.trace !== b", before);
+        runExampleOn(page, language);
         assertThat(page.locator("#trace-label-now")).hasText("no label");
         return page.evaluate("() => document.body.dataset.trace").toString();
+    }
+
+    private static void runExampleOn(Page on, String language) {
+        String before = on.evaluate("() => document.body.dataset.trace || ''").toString();
+        on.locator("#examples button.example[data-language='" + language + "']").click();
+        on.waitForFunction("b => document.body.dataset.trace && document.body.dataset.trace !== b", before);
+    }
+
+    /** The figure has a panel for each of {@code layers} and no other, each with its bars. */
+    private static void assertPanels(Page on, List<String> layers, int experts) {
+        assertThat(on.locator("#figure7 .figure7-panel")).hasCount(layers.size());
+        assertEquals(layers, on.locator("#figure7 .figure7-panel").evaluateAll("ps => ps.map(p => p.dataset.layer)"));
+        assertThat(on.locator("#figure7 rect.share")).hasCount(layers.size() * experts);
     }
 
     private void label(String label) {
