@@ -7,62 +7,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.List;
-import mixtral.inspector.bench.Chromium;
 import mixtral.inspector.engine.Limits;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Figure 7 by label in headless Chromium: label two traces, see the figure, share it by link, export it. */
 class InspectorFigure7PageTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    static InspectorServer server;
-    static Chromium.Session browser;
-    BrowserContext context;
+    @RegisterExtension
+    static final PageRig rig = new PageRig(new Limits(InspectorPageTest.MAX_TOKENS, 16, 64 * 1024, 4, 32), 30_000);
     Page page;
-    final List<String> refused = new ArrayList<>();
-
-    @BeforeAll
-    static void start() {
-        PlaywrightAssertions.setDefaultAssertionTimeout(30_000);
-        server = InspectorServer.start(new Limits(InspectorPageTest.MAX_TOKENS, 16, 64 * 1024, 4, 32));
-        browser = Browsers.launch();
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (browser != null) {
-            browser.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @BeforeEach
     void open() {
-        context = browser.browser().newContext(new Browser.NewContextOptions().setViewportSize(1400, 1000)
-                .setAcceptDownloads(true));
-        page = context.newPage();
-        Browsers.recordCspRefusals(page, refused);
-    }
-
-    @AfterEach
-    void close() {
-        context.close();
-        Browsers.assertNoCspRefusals(refused);
+        page = rig.open(new Browser.NewContextOptions().setViewportSize(1400, 1000).setAcceptDownloads(true));
     }
 
     @Test
@@ -87,8 +53,7 @@ class InspectorFigure7PageTest {
         page.locator("#figure7-section").screenshot(new Locator.ScreenshotOptions()
                 .setPath(InspectorPageTest.SCREENSHOTS.resolve("figure7.png")));
 
-        Page shared = context.newPage();
-        Browsers.recordCspRefusals(shared, refused);
+        Page shared = rig.newPage();
         shared.navigate(page.url());
         shared.waitForFunction("() => document.body.dataset.ready");
         assertThat(shared.locator("#figure7-labels")).hasValue("code, fr");
@@ -130,7 +95,7 @@ class InspectorFigure7PageTest {
         assertThat(page.locator("#figure7 rect.share")).hasCount(panel);
         assertThat(page.locator("#figure7 rect.share[data-label='es']")).hasCount(0);
         page.waitForFunction("() => new URLSearchParams(location.search).get('figure7') === 'de'");
-        assertEquals(404, page.request().delete(server.url("/api/traces/" + es + "/label")).status(),
+        assertEquals(404, page.request().delete(rig.url("/api/traces/" + es + "/label")).status(),
                 "the server no longer has the label the page removed");
         assertEquals(List.of(de), JSON.convertValue(get("/api/figure7?labels=de").at("/labels/0/traces"), List.class));
     }
@@ -159,8 +124,7 @@ class InspectorFigure7PageTest {
         assertEquals(1 + 2 * experts, csv.lines().count(), "the CSV has the layers shown: " + csv);
         assertTrue(csv.lines().skip(1).allMatch(l -> l.startsWith("it,1,") || l.startsWith("it,4,")), csv);
 
-        Page shared = context.newPage();
-        Browsers.recordCspRefusals(shared, refused);
+        Page shared = rig.newPage();
         shared.navigate(page.url());
         shared.waitForFunction("() => document.body.dataset.ready");
         assertThat(shared.locator("#figure7-layers")).hasValue("1,4");
@@ -211,7 +175,7 @@ class InspectorFigure7PageTest {
     }
 
     private void load(String path) {
-        page.navigate(server.url(path));
+        page.navigate(rig.url(path));
         page.waitForFunction("() => document.body.dataset.ready");
         assertThat(page.locator("#trace-label-now")).hasText("no label");
     }
@@ -252,7 +216,7 @@ class InspectorFigure7PageTest {
 
     private JsonNode get(String path) {
         try {
-            return JSON.readTree(page.request().get(server.url(path)).text());
+            return JSON.readTree(page.request().get(rig.url(path)).text());
         } catch (IOException e) {
             throw new AssertionError("GET " + path + " is not JSON", e);
         }
