@@ -43,6 +43,7 @@ export const api = {
   attention: (id, layer, head) => request('GET', `${traceUrl(id)}/attention?layer=${layer}&head=${head}`),
   downloadUrl: id => `${traceUrl(id)}/trace.safetensors`,
   label: (id, label) => request('PUT', `${traceUrl(id)}/label`, { label }),
+  unlabel: id => request('DELETE', `${traceUrl(id)}/label`),
   /** The paper's Figure 7 for these labels (a list), or for every label when `labels` is empty. */
   figure7: labels => request('GET', `/api/figure7${labels.length ? `?labels=${encodeURIComponent(labels.join(','))}` : ''}`),
 };

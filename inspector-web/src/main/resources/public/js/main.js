@@ -130,8 +130,9 @@ async function showTrace(id, { generatedFrom = Infinity, created = null, push = 
   if (push && shown !== id) {
     // The first trace replaces the bare page in the history; later ones can be gone back to. Figure 7 stays.
     const q = new URLSearchParams({ trace: id });
-    const figure = new URLSearchParams(location.search).get('figure7');
-    if (figure !== null) q.set('figure7', figure);
+    for (const [key, value] of new URLSearchParams(location.search)) {
+      if (key.startsWith('figure7')) q.set(key, value);
+    }
     history[shown ? 'pushState' : 'replaceState']({ trace: id }, '', `/?${q}`);
   }
   const T = summary.tokens.length;

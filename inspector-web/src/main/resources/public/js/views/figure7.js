@@ -1,10 +1,11 @@
-// The Mixtral paper's Figure 7 for labelled traces (GET /api/figure7): one panel per layer, experts down the side
-// (their colour and number), one bar per label within each expert, the label and share written at the bar's end, and
-// the even split 1/E as a dashed line. Shares are the server's: each label's top-K assignments per expert, a layer's
-// shares summing to 1.
+// The Mixtral paper's Figure 7 for labelled traces (GET /api/figure7): one panel per layer shown (of a deep model
+// some, js/layerChoice.js), experts down the side (their colour and number), one bar per label within each expert,
+// the label and share written at the bar's end, and the even split 1/E as a dashed line. Shares are the server's:
+// each label's top-K assignments per expert, a layer's shares summing to 1.
 import { el } from '../dom.js';
 import { textOn } from '../colors.js';
 import { exportBar } from '../export.js';
+import { formatLayers } from '../layerChoice.js';
 import { hideTip, showTip } from './tooltip.js';
 
 const d3 = window.d3;
@@ -14,8 +15,11 @@ const WIDTH = 190;
 /** One decimal always: the shares compare with each other and with 1/E (12.5%), and lesson 8 quotes them so. */
 const pct = p => `${(100 * p).toFixed(1)}%`;
 
-/** Bars top to bottom within each expert: the labels in the order the server gave them. */
-export function drawFigure7(container, view, colors) {
+/**
+ * Bars top to bottom within each expert: the labels in the order the server gave them. `shown`: the layers drawn,
+ * ascending (js/layerChoice.js); the CSV has the same layers as the picture.
+ */
+export function drawFigure7(container, view, colors, shown) {
   const { layers, experts: E, uniform, labels } = view;
   if (!labels.length) {
     container.replaceChildren(el('p', { class: 'muted', text: 'No trace has a label yet: give the trace shown a label '
@@ -27,18 +31,19 @@ export function drawFigure7(container, view, colors) {
   const top = Math.max(2 * uniform, d3.max(labels.flatMap(c => c.shares.flat())));
   const x = d3.scaleLinear([0, top], [0, WIDTH]).nice();
   const margin = { top: 20, right: 74, bottom: 22, left: 24 };
+  const which = shown.length === layers ? `all ${layers}` : `${formatLayers(shown)} of ${layers}`;
   const counted = labels.map(c => `${c.label}: ${c.traces.length} trace${c.traces.length === 1 ? '' : 's'}, ${c.tokens} tokens`);
   container.replaceChildren(el('p', { class: 'legend-note figure7-note', text: `${counted.join(' · ')}. Within each `
     + `expert (its colour and number at the left) one bar per label, top to bottom: ${labels.map(c => c.label).join(', ')}; `
     + `a bar is the label's share of the top-${view.k} assignments at that layer. Dashed: an even split, 1/${E} = `
-    + `${pct(uniform)}.` }));
+    + `${pct(uniform)}. Layers shown: ${which}.` }));
   if (view.skipped.length) {
     container.append(el('p', { class: 'legend-note', text: `Left out: ${view.skipped.map(s => `${s.id} (${s.label}): `
       + s.reason).join('; ')}` }));
   }
   const grid = el('div', { class: 'multiples figure7-panels' });
   container.append(grid);
-  for (let layer = 0; layer < layers; layer++) {
+  for (const layer of shown) {
     const panel = el('div', { class: 'multiple figure7-panel', 'data-layer': layer },
       el('span', { class: 'multiple-title', text: `layer ${layer}` }));
     grid.append(panel);
@@ -70,5 +75,5 @@ export function drawFigure7(container, view, colors) {
   }
   const name = `figure 7 ${labels.map(c => c.label).join(' ')}`;
   container.prepend(exportBar(container, name, () => [['label', 'layer', 'expert', 'share', 'token_count', 'trace_ids'],
-    ...labels.flatMap(c => c.shares.flatMap((row, l) => row.map((s, e) => [c.label, l, e, s, c.tokens, c.traces])))]));
+    ...labels.flatMap(c => shown.flatMap(l => c.shares[l].map((s, e) => [c.label, l, e, s, c.tokens, c.traces])))]));
 }

@@ -7,11 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.options.RequestOptions;
-import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,53 +17,28 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 import mixtral.inspector.Fixtures;
-import mixtral.inspector.bench.Chromium;
 import mixtral.inspector.engine.Limits;
 import mixtral.trace.TraceRecorder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The compare and what-if features of the page in headless Chromium: import, the diff view, a what-if, the threshold. */
 class InspectorComparePageTest {
     static final ObjectMapper JSON = new ObjectMapper();
-    static InspectorServer server;
-    static Chromium.Session browser;
-    BrowserContext context;
+    @RegisterExtension
+    static final PageRig rig = new PageRig(new Limits(InspectorPageTest.MAX_TOKENS, 16, 64 * 1024, 4, 32), 30_000);
     Page page;
-    final List<String> refused = new ArrayList<>();
 
     @BeforeAll
     static void start() throws IOException {
-        PlaywrightAssertions.setDefaultAssertionTimeout(30_000);
         Files.createDirectories(InspectorPageTest.SCREENSHOTS);
-        server = InspectorServer.start(new Limits(InspectorPageTest.MAX_TOKENS, 16, 64 * 1024, 4, 32));
-        browser = Browsers.launch();
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (browser != null) {
-            browser.close();
-        }
-        if (server != null) {
-            server.close();
-        }
     }
 
     @BeforeEach
     void open() {
-        context = browser.browser().newContext(new Browser.NewContextOptions().setViewportSize(1400, 1000));
-        page = context.newPage();
-        Browsers.recordCspRefusals(page, refused);
-    }
-
-    @AfterEach
-    void close() {
-        context.close();
-        Browsers.assertNoCspRefusals(refused);
+        page = rig.open();
     }
 
     @Test
@@ -128,7 +101,7 @@ class InspectorComparePageTest {
         for (JsonNode f : flips) {
             ties += f.get("tie").asBoolean() ? 1 : 0;
         }
-        page.navigate(server.url("/?trace=" + id + "&compare=" + b + "&tieMargin=" + margin));
+        page.navigate(rig.url("/?trace=" + id + "&compare=" + b + "&tieMargin=" + margin));
         assertThat(page.locator("#compare-section")).isVisible();
         assertThat(page.locator("rect.diff-cell")).hasCount(t * layers);
         assertThat(page.locator("#compare")).not().containsText("null");
@@ -192,16 +165,13 @@ class InspectorComparePageTest {
      */
     @Test
     void theDiffsRowLabelsStayInViewWhenItsColumnsScrollToTheEnd() {
-        context.close();
-        context = browser.browser().newContext(new Browser.NewContextOptions().setViewportSize(390, 900));
-        page = context.newPage();
-        Browsers.recordCspRefusals(page, refused);
+        page = rig.open(new Browser.NewContextOptions().setViewportSize(390, 900));
         JsonNode a = load("/");
         String id = a.get("id").asText();
         int layers = a.get("layers").asInt();
         int t = a.get("tokens").size();
         String b = post("/api/traces/" + id + "/whatif", "{\"topK\": 3}").get("id").asText();
-        page.navigate(server.url("/?trace=" + id + "&compare=" + b));
+        page.navigate(rig.url("/?trace=" + id + "&compare=" + b));
         assertThat(page.locator("rect.diff-cell")).hasCount(t * layers);
         Locator chart = page.locator(".diff-chart");
         chart.scrollIntoViewIfNeeded();
@@ -245,14 +215,14 @@ class InspectorComparePageTest {
     }
 
     private JsonNode load(String path) {
-        page.navigate(server.url(path));
+        page.navigate(rig.url(path));
         page.waitForFunction("() => document.body.dataset.ready");
         return get("/api/traces/" + page.evaluate("() => document.body.dataset.trace"));
     }
 
     private JsonNode get(String path) {
         try {
-            return JSON.readTree(page.request().get(server.url(path)).text());
+            return JSON.readTree(page.request().get(rig.url(path)).text());
         } catch (IOException e) {
             throw new AssertionError("GET " + path + " is not JSON", e);
         }
@@ -260,7 +230,7 @@ class InspectorComparePageTest {
 
     private JsonNode post(String path, String body) {
         try {
-            return JSON.readTree(page.request().post(server.url(path), RequestOptions.create()
+            return JSON.readTree(page.request().post(rig.url(path), RequestOptions.create()
                     .setHeader("Content-Type", "application/json").setData(body)).text());
         } catch (IOException e) {
             throw new AssertionError("POST " + path + " is not JSON", e);

@@ -8,13 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.microsoft.playwright.Browser;
-import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Download;
 import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Route;
-import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,14 +21,12 @@ import java.util.List;
 import java.util.Map;
 import mixtral.evidence.EvidenceJson;
 import mixtral.evidence.HeldoutSet;
-import mixtral.inspector.bench.Chromium;
 import mixtral.inspector.engine.Limits;
 import mixtral.testing.Prerequisites;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The page in headless Chromium against the inspector on the demo model: what a person types, clicks and sees.
@@ -51,49 +46,29 @@ class InspectorPageTest {
      */
     static final double MIN_ROUTING_DISTANCE = 0.6;
 
-    static InspectorServer server;
-    static Chromium.Session browser;
-    BrowserContext context;
+    /**
+     * Some assertions wait for a model run (attention is recorded on demand); the trained demo model is larger than
+     * the random one was, and a shared 2-core machine can take well over Playwright's default 5 s for it: 30 s.
+     */
+    @RegisterExtension
+    static final PageRig rig = new PageRig(new Limits(MAX_TOKENS, 16, 64 * 1024, 4, 32), 30_000);
     Page page;
     final List<String> dialogs = new ArrayList<>();
     /** What the browser refused under the page's Content-Security-Policy; every test ends with none. */
-    final List<String> refused = new ArrayList<>();
+    final List<String> refused = rig.refused();
 
     @BeforeAll
     static void start() throws IOException {
-        // Some assertions wait for a model run (attention is recorded on demand); the trained demo model is larger
-        // than the random one was, and a shared 2-core machine can take well over Playwright's default 5 s for it.
-        PlaywrightAssertions.setDefaultAssertionTimeout(30_000);
         Files.createDirectories(SCREENSHOTS);
-        server = InspectorServer.start(new Limits(MAX_TOKENS, 16, 64 * 1024, 4, 32));
-        browser = Browsers.launch();
-    }
-
-    @AfterAll
-    static void stop() throws IOException {
-        if (browser != null) {
-            browser.close();
-        }
-        if (server != null) {
-            server.close();
-        }
     }
 
     @BeforeEach
     void open() {
-        context = browser.browser().newContext(new Browser.NewContextOptions().setViewportSize(1400, 1000));
-        page = context.newPage();
+        page = rig.open();
         page.onDialog(d -> {
             dialogs.add(d.message());
             d.dismiss();
         });
-        Browsers.recordCspRefusals(page, refused);
-    }
-
-    @AfterEach
-    void close() {
-        context.close();
-        Browsers.assertNoCspRefusals(refused);
     }
 
     /**
@@ -328,7 +303,7 @@ class InspectorPageTest {
         load("/");
         JsonNode created = run("3 1 4 1 5 9 2 6");
         String id = created.get("id").asText();
-        page.navigate(server.url("/?trace=" + id));
+        page.navigate(rig.url("/?trace=" + id));
         page.waitForFunction("id => document.body.dataset.trace === id", id);
         assertThat(page.locator("#tokens .token")).hasCount(created.get("tokens").size());
         assertThat(page.locator("#download-link")).hasAttribute("href", "/api/traces/" + id + "/trace.safetensors");
@@ -392,7 +367,7 @@ class InspectorPageTest {
 
     /** Opens a page and waits until it shows a trace; returns that trace's summary from the API. */
     private JsonNode load(String path) {
-        page.navigate(server.url(path));
+        page.navigate(rig.url(path));
         page.waitForFunction("() => document.body.dataset.trace");
         return summary(page.evaluate("() => document.body.dataset.trace").toString());
     }
@@ -455,7 +430,7 @@ class InspectorPageTest {
 
     private JsonNode get(String path) {
         try {
-            return JSON.readTree(page.request().get(server.url(path)).text());
+            return JSON.readTree(page.request().get(rig.url(path)).text());
         } catch (IOException e) {
             throw new AssertionError("GET " + path + " is not JSON", e);
         }

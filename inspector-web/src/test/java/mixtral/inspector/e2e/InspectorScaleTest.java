@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.Page;
-import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.ColorScheme;
 import com.microsoft.playwright.options.RequestOptions;
 import java.io.ByteArrayInputStream;
@@ -20,13 +19,12 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import javax.xml.parsers.DocumentBuilderFactory;
 import mixtral.evidence.EvidenceJson;
-import mixtral.inspector.bench.Chromium;
 import mixtral.inspector.engine.Limits;
 import mixtral.testing.Prerequisites;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -43,32 +41,27 @@ class InspectorScaleTest {
      */
     static final double MAX_ATTENTION_DRAW_MS = 5_000;
 
-    static InspectorServer server;
-    static Chromium.Session browser;
+    @RegisterExtension
+    static final PageRig rig = new PageRig(Limits.defaults(), 60_000);
     /** A trace of as many tokens as the server allows (512 by default): the French example's tokens repeated. */
     static String longTrace;
     static int longTokens;
-    BrowserContext context;
     Page page;
-    final List<String> refused = new ArrayList<>();
     /** Uncaught errors of the page's scripts; every test ends with none. */
     final List<String> errors = new ArrayList<>();
 
     @BeforeAll
     static void start() throws IOException {
-        PlaywrightAssertions.setDefaultAssertionTimeout(60_000);
         Limits limits = Limits.defaults();
-        server = InspectorServer.start(limits);
-        browser = Browsers.launch();
-        try (BrowserContext c = browser.browser().newContext()) {
-            JsonNode model = JSON.readTree(c.request().get(server.url("/api/model")).text());
-            JsonNode example = JSON.readTree(c.request().get(server.url("/api/traces/"
+        try (BrowserContext c = rig.browser().browser().newContext()) {
+            JsonNode model = JSON.readTree(c.request().get(rig.url("/api/model")).text());
+            JsonNode example = JSON.readTree(c.request().get(rig.url("/api/traces/"
                     + model.get("exampleTraceId").asText())).text()).get("tokens");
             List<Integer> ids = new ArrayList<>(List.of(example.get(0).get("id").asInt()));
             for (int i = 1; ids.size() < limits.maxTokens(); i = i % (example.size() - 1) + 1) {
                 ids.add(example.get(i).get("id").asInt());
             }
-            String created = c.request().post(server.url("/api/traces"), RequestOptions.create()
+            String created = c.request().post(rig.url("/api/traces"), RequestOptions.create()
                     .setHeader("Content-Type", "application/json").setData(JSON.writeValueAsString(
                             JSON.createObjectNode().set("tokens", JSON.valueToTree(ids))))).text();
             longTrace = JSON.readTree(created).get("id").asText();
@@ -76,34 +69,18 @@ class InspectorScaleTest {
         }
     }
 
-    @AfterAll
-    static void stop() throws IOException {
-        if (browser != null) {
-            browser.close();
-        }
-        if (server != null) {
-            server.close();
-        }
-    }
-
     void open(Browser.NewContextOptions options) {
-        context = browser.browser().newContext(options);
-        page = context.newPage();
+        page = rig.open(options);
         page.onPageError(errors::add);
-        Browsers.recordCspRefusals(page, refused);
     }
 
     @AfterEach
     void close() {
-        if (context != null) {
-            context.close();
-        }
-        Browsers.assertNoCspRefusals(refused);
         assertTrue(errors.isEmpty(), "the page threw: " + errors);
     }
 
     private void load(String path) {
-        page.navigate(server.url(path));
+        page.navigate(rig.url(path));
         page.waitForFunction("() => document.body.dataset.ready");
     }
 
@@ -186,9 +163,6 @@ class InspectorScaleTest {
     @Test
     void rowLabelsStayInViewWhenTheTokenViewsScrollToTheEnd() {
         for (int width : new int[] {1400, 390}) {
-            if (context != null) {
-                context.close();
-            }
             open(new Browser.NewContextOptions().setViewportSize(width, 900));
             load("/?trace=" + longTrace);
             for (String view : List.of("#router-heatmap", "#routing-map", "#norms", "#entropy")) {
@@ -241,7 +215,6 @@ class InspectorScaleTest {
         assertTrue(bg < 0.05 && card < 0.05, "dark backgrounds: " + bg + ", " + card);
         assertTrue(ink > 0.6 && label > 0.3, "light text: " + ink + ", labels " + label);
         page.screenshot(new Page.ScreenshotOptions().setPath(InspectorPageTest.SCREENSHOTS.resolve("dark.png")));
-        context.close();
         open(new Browser.NewContextOptions().setViewportSize(1400, 900).setColorScheme(ColorScheme.LIGHT));
         load("/");
         assertTrue(luminance("document.documentElement", "backgroundColor") > 0.8, "and a light page otherwise");
@@ -273,7 +246,7 @@ class InspectorScaleTest {
     void anExpertsTokensAreMarkedInTheTextAndItsPairsCountedInTheCoActivationMatrix() throws IOException {
         open(new Browser.NewContextOptions().setViewportSize(1400, 900));
         load("/");
-        JsonNode summary = JSON.readTree(page.request().get(server.url("/api/traces/"
+        JsonNode summary = JSON.readTree(page.request().get(rig.url("/api/traces/"
                 + page.evaluate("() => document.body.dataset.trace"))).text());
         page.locator("#layer-select").selectOption("4");
         page.locator("#expert-select").selectOption("1");
@@ -317,9 +290,6 @@ class InspectorScaleTest {
                 "#entropy", "#attention");
         for (String chart : charts) {
             // A fresh page per chart: Chromium asks before a page saves many files, and headless it cannot ask.
-            if (context != null) {
-                context.close();
-            }
             open(new Browser.NewContextOptions().setViewportSize(1400, 900).setAcceptDownloads(true));
             load("/");
             page.locator("#attn-show").click();
@@ -335,7 +305,7 @@ class InspectorScaleTest {
         String map = new String(save("#routing-map", "svg"), StandardCharsets.UTF_8);
         assertTrue(map.contains("data:image/png;base64,"), "the routing map's canvas is in its SVG");
         String csv = new String(save("#routing-map", "csv"), StandardCharsets.UTF_8);
-        JsonNode summary = JSON.readTree(page.request().get(server.url("/api/traces/"
+        JsonNode summary = JSON.readTree(page.request().get(rig.url("/api/traces/"
                 + page.evaluate("() => document.body.dataset.trace"))).text());
         assertEquals(1 + summary.get("layers").asInt() * summary.get("tokens").size(), csv.lines().count(),
                 "one line per cell and a header");
@@ -351,13 +321,10 @@ class InspectorScaleTest {
                 "no " + EvidenceJson.DEMO + " on the classpath: ./mixtral evidence writes it");
         JsonNode ev = null;
         for (String chart : List.of("#evidence-measures", "#evidence-heatmap")) {
-            if (context != null) {
-                context.close();
-            }
             open(new Browser.NewContextOptions().setViewportSize(1400, 900).setAcceptDownloads(true));
             load("/");
             assertThat(page.locator("#evidence-section")).isVisible();
-            ev = JSON.readTree(page.request().get(server.url("/api/evidence")).text());
+            ev = JSON.readTree(page.request().get(rig.url("/api/evidence")).text());
             byte[] png = save(chart, "png");
             assertTrue(png.length > 1000 && Browsers.isPng(png), chart + ": a PNG of " + png.length + " bytes");
             assertTrue(ImageIO.read(new ByteArrayInputStream(png)).getWidth() > 100, chart + ": the PNG decodes");

@@ -358,6 +358,42 @@ class PageFunctionsTest {
     }
 
     @Nested
+    class LayerChoice {
+        @Test
+        void aModelOfUpToEightLayersShowsThemAllAndADeeperOneItsFirstAndLastFour() {
+            JsonNode r = page.call("layerChoice.js", "m => [m.defaultLayers(6), m.defaultLayers(8), m.defaultLayers(32)]");
+            assertEquals("[[0,1,2,3,4,5],[0,1,2,3,4,5,6,7],[0,1,2,3,28,29,30,31]]", r.toString());
+        }
+
+        @Test
+        void typedLayersAndRangesComeBackAscendingAndOnceEach() {
+            JsonNode r = page.call("layerChoice.js", "m => [m.parseLayers('31, 0-3, 2', 32), m.parseLayers(' 4 ,1', 6),"
+                    + " m.parseLayers('ALL', 6), m.parseLayers('', 32), m.parseLayers(' , ', 6), m.parseLayers('5-5', 6)]");
+            assertEquals("[[0,1,2,3,31],[1,4],[0,1,2,3,4,5],[0,1,2,3,28,29,30,31],[0,1,2,3,4,5],[5]]", r.toString());
+        }
+
+        @Test
+        void aLayerPastTheLastABackwardRangeOrAWordIsRefusedByName() {
+            JsonNode r = page.call("layerChoice.js", "m => ['1, 6', '3-1', 'two', '-1', '1.5', '0-'].map(t => {"
+                    + " try { return m.parseLayers(t, 6); } catch (e) { return e.message; } })");
+            assertEquals(6, r.size());
+            String[] parts = {"6", "3-1", "two", "-1", "1.5", "0-"};
+            for (int i = 0; i < parts.length; i++) {
+                assertEquals("layers: “" + parts[i] + "” is not a layer or a range of layers 0 to 5 (e.g. 0-3, 5)",
+                        r.get(i).asText(), "input " + i);
+            }
+        }
+
+        @Test
+        void writtenLayersAreRunsThatParseBackToTheSameLayers() {
+            JsonNode r = page.call("layerChoice.js", "m => { const l = [0, 1, 2, 3, 5, 28, 29, 31];"
+                    + " return [m.formatLayers(l), m.parseLayers(m.formatLayers(l), 32)]; }");
+            assertEquals("\"0-3,5,28-29,31\"", r.get(0).toString());
+            assertEquals("[0,1,2,3,5,28,29,31]", r.get(1).toString());
+        }
+    }
+
+    @Nested
     class Export {
         @Test
         void csvQuotesFieldsWithCommasQuotesAndLineBreaksOnly() {
