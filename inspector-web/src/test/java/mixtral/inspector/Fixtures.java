@@ -43,6 +43,17 @@ public final class Fixtures {
     }
 
     /**
+     * The id of a trace of {@code tokens} that another model (the demo's weights under another name and fingerprint)
+     * stored in {@code dataDir}: a data folder shared by two models.
+     */
+    public static String traceOfAnotherModel(Path dataDir, long[] tokens) {
+        InspectedModel d = demo();
+        InspectedModel other = new InspectedModel("Other model", d.description(), d.randomWeights(), d.model(),
+                d.codec(), "another-fingerprint", d.weights(), d.examples(), d.card(), d.evidence());
+        return inspector(other, dataDir, Limits.defaults(), new ModelRunner(0)).trace(tokens, 0).id();
+    }
+
+    /**
      * The router margin computed by expert identity, without sorting: the weakest chosen expert's logit minus the
      * strongest unchosen one's. It equals the K-th minus the (K+1)-th largest logit exactly when the chosen experts are
      * the top K, so a view's margin can be checked against it.

@@ -16,9 +16,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import mixtral.inspector.Fixtures;
-import mixtral.inspector.engine.InspectedModel;
-import mixtral.inspector.engine.Limits;
-import mixtral.inspector.engine.ModelRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -141,12 +138,7 @@ class InspectorFigure7ApiTest {
     /** A data directory shared by two models: the other model's traces are neither labelled nor counted. */
     @Test
     void aTraceOfAnotherModelCannotBeLabelledAndIsSkippedIfTheLabelsFileNamesIt() throws Exception {
-        InspectedModel demo = Fixtures.demo();
-        InspectedModel other = new InspectedModel("Other model", demo.description(), demo.randomWeights(),
-                demo.model(), demo.codec(), "another-fingerprint", demo.weights(), demo.examples(), demo.card(),
-                demo.evidence());
-        String foreign = Fixtures.inspector(other, data, Limits.defaults(), new ModelRunner(0))
-                .trace(new long[] {1, 50, 60}, 0).id();
+        String foreign = Fixtures.traceOfAnotherModel(data, new long[] {1, 50, 60});
         serveDemo(data, (server, client) -> {
             assertTrue(assertError(404, label(client, foreign, "fr")).contains("Other model"));
             String ours = create(client, "{\"tokens\": [1, 70, 80]}");

@@ -20,9 +20,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import mixtral.inspector.Fixtures;
-import mixtral.inspector.engine.InspectedModel;
-import mixtral.inspector.engine.Limits;
-import mixtral.inspector.engine.ModelRunner;
 import mixtral.trace.TensorNames;
 import mixtral.trace.Trace;
 import org.junit.jupiter.api.Test;
@@ -196,16 +193,11 @@ class InspectorTraceViewsApiTest {
     /** A file in the data folder is served only as this model's trace of the tokens its id names. */
     @Test
     void aTraceFileOfAnotherModelOrNoneOrRenamedIsA404AndIsNotDownloaded() throws Exception {
-        InspectedModel demo = Fixtures.demo();
-        InspectedModel other = new InspectedModel("Other model", demo.description(), demo.randomWeights(),
-                demo.model(), demo.codec(), "another-fingerprint", demo.weights(), demo.examples(), demo.card(),
-                demo.evidence());
-        String foreign = Fixtures.inspector(other, data, Limits.defaults(), new ModelRunner(0))
-                .trace(new long[] {1, 50, 60}, 0).id();
+        String foreign = Fixtures.traceOfAnotherModel(data, new long[] {1, 50, 60});
         String[] ours = new String[1];
         serveDemo(data, (server, client) -> ours[0] = create(client, "{\"tokens\": [1, 70, 80]}"));
         Files.copy(data.resolve(ours[0] + ".safetensors"), data.resolve("00000000000000aa.safetensors"));
-        Trace unsigned = Trace.of(demo.config(), Map.of(TensorNames.TOKENS, Nd4j.createFromArray(1L, 70L, 80L)));
+        Trace unsigned = Trace.of(Fixtures.demo().config(), Map.of(TensorNames.TOKENS, Nd4j.createFromArray(1L, 70L, 80L)));
         unsigned.write(data.resolve(ours[0] + ".safetensors"));
         serveDemo(data, (server, client) -> {
             for (String path : List.of("", "/trace.safetensors", "/tokens/0")) {
