@@ -30,6 +30,33 @@ public final class Margins {
         return Math.max(0, kl);
     }
 
+    /** The same for float32 logits, as a trace stores them (each widened exactly to double). */
+    public static double kl(float[] pLogits, float[] qLogits) {
+        return kl(widen(pLogits), widen(qLogits));
+    }
+
+    /** log softmax of float32 logits, in double. */
+    public static double[] logSoftmax(float[] logits) {
+        return logSoftmax(widen(logits));
+    }
+
+    /** Whether two expert choices are the same set, whatever their order. */
+    public static boolean sameSet(long[] a, long[] b) {
+        long[] x = a.clone();
+        long[] y = b.clone();
+        Arrays.sort(x);
+        Arrays.sort(y);
+        return Arrays.equals(x, y);
+    }
+
+    private static double[] widen(float[] x) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[i];
+        }
+        return out;
+    }
+
     private static double[] logSoftmax(double[] x) {
         double max = Arrays.stream(x).max().orElse(0);
         double sum = 0;

@@ -35,7 +35,7 @@ final class RoutingCheck {
             double margin = logits == null ? Double.NaN : Margins.margin(logits[t], e[t].length);
             smallest = Math.min(smallest, margin);
             nested += nested(e[t], a[t]) ? 1 : 0;
-            if (sameSet(e[t], a[t])) {
+            if (Margins.sameSet(e[t], a[t])) {
                 same++;
             } else {
                 boolean comparable = e[t].length == a[t].length && Arrays.stream(a[t]).distinct().count() == a[t].length;
@@ -94,14 +94,6 @@ final class RoutingCheck {
         String name = TensorNames.routerLogits(layer);
         Trace source = expected.has(name) ? expected : actual.has(name) ? actual : null;
         return source == null ? null : source.get(name).toFloatMatrix();
-    }
-
-    static boolean sameSet(long[] a, long[] b) {
-        long[] x = a.clone();
-        long[] y = b.clone();
-        Arrays.sort(x);
-        Arrays.sort(y);
-        return Arrays.equals(x, y);
     }
 
     private static String shape(long[][] m) {

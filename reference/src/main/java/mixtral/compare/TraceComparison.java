@@ -219,7 +219,7 @@ public final class TraceComparison {
         long[][] sa = actual.get(sel).toLongMatrix();
         int k = se.length == 0 ? 0 : se[0].length;
         for (int t = 0; t < se.length && t < sa.length; t++) {
-            if (sa[t].length != k || !RoutingCheck.sameSet(se[t], sa[t])) {
+            if (sa[t].length != k || !Margins.sameSet(se[t], sa[t])) {
                 continue;
             }
             double[] aligned = new double[k];

@@ -62,7 +62,7 @@ final class WhatIfRuns {
             for (long[] tokens : TEXTS) {
                 float[][] logits = run(tokens, iv).logits();
                 for (int t = 0; t + 1 < tokens.length; t++) {
-                    sum -= logSoftmax(logits[t])[(int) tokens[t + 1]];
+                    sum -= Margins.logSoftmax(logits[t])[(int) tokens[t + 1]];
                     n++;
                 }
             }
@@ -129,7 +129,7 @@ final class WhatIfRuns {
                 long[][] a = plain.experts(l);
                 long[][] b = changed.experts(l);
                 for (int t = 0; t < tokens.length; t++) {
-                    out.add(new Decision(text, l, t, Margins.margin(logits[t], k), !sameSet(a[t], b[t])));
+                    out.add(new Decision(text, l, t, Margins.margin(logits[t], k), !Margins.sameSet(a[t], b[t])));
                 }
             }
         }
@@ -161,13 +161,13 @@ final class WhatIfRuns {
             long[][] a = plain.experts(l);
             long[][] b = run.experts(l);
             for (int t = 0; t < tokens.length; t++) {
-                changed[l][t] = !sameSet(a[t], b[t]);
+                changed[l][t] = !Margins.sameSet(a[t], b[t]);
             }
         }
         double[] kl = new double[tokens.length];
         boolean[] top1 = new boolean[tokens.length];
         for (int t = 0; t < tokens.length; t++) {
-            kl[t] = kl(plain.logits()[t], run.logits()[t]);
+            kl[t] = Margins.kl(plain.logits()[t], run.logits()[t]);
             top1[t] = Argmax.of(plain.logits()[t]) != Argmax.of(run.logits()[t]);
         }
         return new Ripple(tokens, layer, token, Arrays.copyOf(ranked, k), forced, changed, kl, top1);
@@ -195,41 +195,5 @@ final class WhatIfRuns {
             }
         }
         return new double[] {sum / n, max};
-    }
-
-    static boolean sameSet(long[] a, long[] b) {
-        long[] x = a.clone();
-        long[] y = b.clone();
-        Arrays.sort(x);
-        Arrays.sort(y);
-        return Arrays.equals(x, y);
-    }
-
-    static double[] logSoftmax(float[] logits) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : logits) {
-            max = Math.max(max, v);
-        }
-        double sum = 0;
-        for (float v : logits) {
-            sum += Math.exp(v - max);
-        }
-        double log = max + Math.log(sum);
-        double[] out = new double[logits.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = logits[i] - log;
-        }
-        return out;
-    }
-
-    /** KL(p || q) in nats between the next-token distributions of two logit vectors. */
-    static double kl(float[] pLogits, float[] qLogits) {
-        double[] p = logSoftmax(pLogits);
-        double[] q = logSoftmax(qLogits);
-        double kl = 0;
-        for (int i = 0; i < p.length; i++) {
-            kl += Math.exp(p[i]) * (p[i] - q[i]);
-        }
-        return Math.max(0, kl);
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
+import mixtral.compare.Margins;
 import mixtral.model.Intervention;
 import mixtral.model.RouterPrecision;
 import mixtral.trace.TensorNames;
@@ -113,12 +114,12 @@ class WhatIfTest {
     @Test
     void theLossOfUniformLogitsIsTheLogOfTheVocabularyAndKlOfADistributionWithItselfIsZero() {
         float[] uniform = new float[4000];
-        assertEquals(-Math.log(4000), WhatIfRuns.logSoftmax(uniform)[17], 1e-12);
+        assertEquals(-Math.log(4000), Margins.logSoftmax(uniform)[17], 1e-12);
         float[] peaked = uniform.clone();
         peaked[3] = 5;
-        assertEquals(0.0, WhatIfRuns.kl(peaked, peaked), 1e-12);
-        assertTrue(WhatIfRuns.kl(peaked, uniform) > 0.1);
-        assertTrue(WhatIfRuns.sameSet(new long[] {1, 2}, new long[] {2, 1}));
-        assertFalse(WhatIfRuns.sameSet(new long[] {1, 2}, new long[] {1, 3}));
+        assertEquals(0.0, Margins.kl(peaked, peaked), 1e-12);
+        assertTrue(Margins.kl(peaked, uniform) > 0.1);
+        assertTrue(Margins.sameSet(new long[] {1, 2}, new long[] {2, 1}));
+        assertFalse(Margins.sameSet(new long[] {1, 2}, new long[] {1, 3}));
     }
 }
