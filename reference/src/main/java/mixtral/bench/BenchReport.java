@@ -75,7 +75,7 @@ public final class BenchReport {
         if (r.gemmShapes().isEmpty()) {
             return;
         }
-        b.append("Matrix products alone (best of ").append(GemmShapes.RUNS).append(" per shape; ours as the model calls "
+        b.append("Matrix products alone (best of ").append(GemmShape.RUNS).append(" per shape; ours as the model calls "
                 + "ND4J, HF as torch.nn.functional.linear; an expert gets T·K/E rows):\n\n");
         b.append("| figure | product | rows x in -> out | calls | ours ms | HF ms | ours / HF | ours x calls ms "
                 + "| HF x calls ms |\n|---|---|---|---:|---:|---:|---:|---:|---:|\n");
@@ -85,7 +85,7 @@ public final class BenchReport {
             double oursTotal = 0;
             double hfTotal = 0;
             for (int i = 0; i < shapes.size(); i++) {
-                GemmShapes g = shapes.get(i);
+                GemmShape g = shapes.get(i);
                 oursTotal += ours[i] * g.calls();
                 hfTotal += hf == null ? 0 : hf[i] * g.calls();
                 b.append(fmt("| %s | %s | %d x %d -> %d | %d | %.3f | %s | %s | %.1f | %s |%n", f.name(), g.name(),

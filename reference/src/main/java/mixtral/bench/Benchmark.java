@@ -25,7 +25,7 @@ public final class Benchmark {
     /** Everything one run measured. {@code hf} is null when Hugging Face was not run. */
     public record Results(MixtralConfig config, Settings settings, Machine machine,
                           Map<Figure, Map<Recording, Timing>> ours, Map<Figure, Double> gemmPeak, Map<Figure, Double> flops,
-                          Map<Figure, List<GemmShapes>> gemmShapes, Map<Figure, double[]> gemmOursMs,
+                          Map<Figure, List<GemmShape>> gemmShapes, Map<Figure, double[]> gemmOursMs,
                           HfBench.Result hf, HfBench.Result hfDefault) {}
 
     private Benchmark() {}
@@ -38,7 +38,7 @@ public final class Benchmark {
         Map<Figure, Map<Recording, Timing>> ours = new LinkedHashMap<>();
         Map<Figure, Double> peak = new LinkedHashMap<>();
         Map<Figure, Double> flops = new LinkedHashMap<>();
-        Map<Figure, List<GemmShapes>> shapes = new LinkedHashMap<>();
+        Map<Figure, List<GemmShape>> shapes = new LinkedHashMap<>();
         Map<Figure, double[]> gemmMs = new LinkedHashMap<>();
         MixtralConfig c;
         long[] decodeTokens;
@@ -61,8 +61,8 @@ public final class Benchmark {
                 peak.put(f, GemmPeak.gflops(f, c.hiddenSize(), c.intermediateSize()));
                 if (!f.decode()) {
                     progress.accept("ours: matrix products of " + f.name() + " alone");
-                    shapes.put(f, GemmShapes.prefill(c, f.tokens()));
-                    gemmMs.put(f, shapes.get(f).stream().mapToDouble(GemmShapes::oursMs).toArray());
+                    shapes.put(f, GemmShape.prefill(c, f.tokens()));
+                    gemmMs.put(f, shapes.get(f).stream().mapToDouble(GemmShape::oursMs).toArray());
                 }
                 flops.put(f, f.decode()
                         ? Flops.forward(c, 1, f.tokens() + s.decodeSteps() / 2)

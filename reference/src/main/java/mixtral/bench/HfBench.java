@@ -41,9 +41,9 @@ public final class HfBench {
      * included); otherwise without OMP_WAIT_POLICY, as the published code runs when nobody sets it.
      */
     Result run(Path checkpoint, int threads, int warmup, int reps, Map<Figure, long[]> prompts, long[] decodeTokens,
-               Map<Figure, List<GemmShapes>> shapes, boolean sameEnvironment) throws IOException, InterruptedException {
+               Map<Figure, List<GemmShape>> shapes, boolean sameEnvironment) throws IOException, InterruptedException {
         ObjectNode req = JSON.createObjectNode().put("model", checkpoint.toString()).put("threads", threads)
-                .put("warmup", warmup).put("reps", reps).put("gemm_runs", GemmShapes.RUNS);
+                .put("warmup", warmup).put("reps", reps).put("gemm_runs", GemmShape.RUNS);
         ObjectNode gemm = req.putObject("gemm");
         shapes.forEach((f, list) -> gemm.set(f.name(), JSON.valueToTree(list)));
         ObjectNode prefill = req.putObject("prefill");

@@ -18,38 +18,53 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param in    columns of the input (and of the weight)
  * @param out   rows of the weight [out, in]
  * @param calls how many times a forward pass makes this product
+ * @param call  how the model hands the product to ND4J
  */
-public record GemmShapes(String name, int rows, int in, int out, int calls) {
+public record GemmShape(String name, int rows, int in, int out, int calls, Call call) {
+    /** The three ways the model's products reach {@code Nd4j.gemm} (see {@code Ops.linear} and {@code Ops.times}). */
+    enum Call {
+        /** x [rows, in] times w transposed: the projections and the LM head. */
+        ROWS,
+        /** w times x transposed, x [rows, in] (a transposed view of the gathered tokens): an expert's w1 and w3. */
+        TRANSPOSED_COLUMNS,
+        /** w times c [in, rows], an expert's gated hidden state in column form: its w2. */
+        COLUMNS
+    }
+
     /** Best of this many runs (after two warm-up runs) per shape and side. */
     static final int RUNS = 7;
 
     /** Every matrix product of a T-token prefill, from the configuration. */
-    static List<GemmShapes> prefill(MixtralConfig c, int tokens) {
+    static List<GemmShape> prefill(MixtralConfig c, int tokens) {
         int d = c.hiddenSize();
         int q = c.numAttentionHeads() * c.headDim();
         int kv = c.numKeyValueHeads() * c.headDim();
         int layers = c.numHiddenLayers();
         int e = c.numLocalExperts();
         int perExpert = Math.max(1, tokens * c.numExpertsPerTok() / e);
-        List<GemmShapes> all = new ArrayList<>();
-        all.add(new GemmShapes("q, o projections", tokens, d, q, 2 * layers));
-        all.add(new GemmShapes("k, v projections", tokens, d, kv, 2 * layers));
-        all.add(new GemmShapes("expert w1, w3", perExpert, d, c.intermediateSize(), 2 * e * layers));
-        all.add(new GemmShapes("expert w2", perExpert, c.intermediateSize(), d, e * layers));
-        all.add(new GemmShapes("LM head", tokens, d, c.vocabSize(), 1));
+        List<GemmShape> all = new ArrayList<>();
+        all.add(new GemmShape("q, o projections", tokens, d, q, 2 * layers, Call.ROWS));
+        all.add(new GemmShape("k, v projections", tokens, d, kv, 2 * layers, Call.ROWS));
+        all.add(new GemmShape("expert w1, w3", perExpert, d, c.intermediateSize(), 2 * e * layers,
+                Call.TRANSPOSED_COLUMNS));
+        all.add(new GemmShape("expert w2", perExpert, c.intermediateSize(), d, e * layers, Call.COLUMNS));
+        all.add(new GemmShape("LM head", tokens, d, c.vocabSize(), 1, Call.ROWS));
         return all;
     }
 
     /** Milliseconds of ND4J's product of this shape, called as the model calls it (experts: tokens as columns). */
     double oursMs() {
         INDArray w = Nd4j.rand(DataType.FLOAT, out, in);                      // [out, in]
-        INDArray x = Nd4j.rand(DataType.FLOAT, rows, in);                     // [rows, in]
-        INDArray columns = Nd4j.rand(DataType.FLOAT, in, rows);               // [in, rows], what w2 multiplies
+        INDArray x = call == Call.COLUMNS ? Nd4j.rand(DataType.FLOAT, in, rows)    // [in, rows]
+                : Nd4j.rand(DataType.FLOAT, rows, in);                             // [rows, in]
         double best = Double.MAX_VALUE;
         for (int i = 0; i < RUNS + 2; i++) {
             long start = System.nanoTime();
-            BlasGate.call(() -> name.equals("expert w2") ? Nd4j.gemm(w, columns, false, false)
-                    : name.startsWith("expert") ? Nd4j.gemm(w, x, false, true) : Nd4j.gemm(x, w, false, true));
+            BlasGate.call(() -> switch (call) {
+                case ROWS -> Nd4j.gemm(x, w, false, true);
+                case TRANSPOSED_COLUMNS -> Nd4j.gemm(w, x, false, true);
+                case COLUMNS -> Nd4j.gemm(w, x, false, false);
+            });
             double ms = (System.nanoTime() - start) / 1e6;
             best = i >= 2 ? Math.min(best, ms) : best;
         }
