@@ -1,6 +1,6 @@
 package mixtral.bench;
 
-import mixtral.model.BlasGate;
+import mixtral.model.Blas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -16,21 +16,12 @@ final class GemmPeak {
     static double gflops(Figure f, int d, int ff) {
         INDArray w = Nd4j.rand(DataType.FLOAT, ff, d);                  // [F, D]
         INDArray x = Nd4j.rand(DataType.FLOAT, f.tokensPerRun(), d);    // [T, D]
-        INDArray y = Nd4j.create(DataType.FLOAT, f.tokensPerRun(), ff); // [T, F]
-        INDArray xv = x.getRow(0);                                      // [D], for gemv
-        INDArray yv = Nd4j.create(DataType.FLOAT, ff);                  // [F]
+        INDArray row = x.getRow(0, true);                               // [1, D], for gemv
         double best = Double.MAX_VALUE;
         int runs = f.decode() ? 50 : 10;
         for (int i = 0; i < runs + 2; i++) {
             long start = System.nanoTime();
-            if (f.decode()) {
-                BlasGate.call(() -> {
-                    Nd4j.getBlasWrapper().level2().gemv('c', 'N', 1.0, w, xv, 0.0, yv);
-                    return yv;
-                });
-            } else {
-                BlasGate.call(() -> Nd4j.gemm(x, w, y, false, true, 1.0, 0.0));
-            }
+            Blas.linear(f.decode() ? row : x, w);
             double s = (System.nanoTime() - start) / 1e9;
             if (i >= 2) {
                 best = Math.min(best, s);

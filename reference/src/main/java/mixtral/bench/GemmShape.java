@@ -3,13 +3,13 @@ package mixtral.bench;
 import java.util.ArrayList;
 import java.util.List;
 import mixtral.config.MixtralConfig;
-import mixtral.model.BlasGate;
+import mixtral.model.Blas;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The matrix products of one prefill, each shape timed alone: here as the model calls ND4J, and on the Hugging Face side
+ * The matrix products of one prefill, each shape timed alone: here as the model calls OpenBLAS, and on the Hugging Face side
  * as {@code torch.nn.functional.linear}. Their totals say how much of the gap between the two forward passes is the
  * BLAS kernels themselves and how much is everything between them. An expert's share of the tokens is taken as the
  * average, T·K/E rows (random routing on a random checkpoint is close to uniform).
@@ -18,10 +18,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param in    columns of the input (and of the weight)
  * @param out   rows of the weight [out, in]
  * @param calls how many times a forward pass makes this product
- * @param call  how the model hands the product to ND4J
+ * @param call  how the model hands the product to BLAS
  */
 public record GemmShape(String name, int rows, int in, int out, int calls, Call call) {
-    /** The three ways the model's products reach {@code Nd4j.gemm} (see {@code Ops.linear} and {@code Ops.times}). */
+    /** The three ways the model hands its products to BLAS ({@link Blas#linear} and {@link Blas#times}). */
     enum Call {
         /** x [rows, in] times w transposed: the projections and the LM head. */
         ROWS,
@@ -52,7 +52,7 @@ public record GemmShape(String name, int rows, int in, int out, int calls, Call 
         return all;
     }
 
-    /** Milliseconds of ND4J's product of this shape, called as the model calls it (experts: tokens as columns). */
+    /** Milliseconds of this product, called as the model calls it (experts: tokens as columns). */
     double oursMs() {
         INDArray w = Nd4j.rand(DataType.FLOAT, out, in);                      // [out, in]
         INDArray x = call == Call.COLUMNS ? Nd4j.rand(DataType.FLOAT, in, rows)    // [in, rows]
@@ -60,11 +60,11 @@ public record GemmShape(String name, int rows, int in, int out, int calls, Call 
         double best = Double.MAX_VALUE;
         for (int i = 0; i < RUNS + 2; i++) {
             long start = System.nanoTime();
-            BlasGate.call(() -> switch (call) {
-                case ROWS -> Nd4j.gemm(x, w, false, true);
-                case TRANSPOSED_COLUMNS -> Nd4j.gemm(w, x, false, true);
-                case COLUMNS -> Nd4j.gemm(w, x, false, false);
-            });
+            switch (call) {
+                case ROWS -> Blas.linear(x, w);
+                case TRANSPOSED_COLUMNS -> Blas.times(w, x.transpose());
+                case COLUMNS -> Blas.times(w, x);
+            }
             double ms = (System.nanoTime() - start) / 1e6;
             best = i >= 2 ? Math.min(best, ms) : best;
         }

@@ -39,9 +39,9 @@ final class Attention {
     INDArray forward(INDArray x, KvCache cache, Recorder rec) {
         int t = (int) x.rows();
         int pos0 = cache.length();
-        INDArray q = rope.apply(Ops.linear(x, wq.get()), heads, pos0);      // [T, H*Hd]
-        INDArray k = rope.apply(Ops.linear(x, wk.get()), kvHeads, pos0);    // [T, KV*Hd]
-        INDArray v = Ops.linear(x, wv.get());                               // [T, KV*Hd]
+        INDArray q = rope.apply(Blas.linear(x, wq.get()), heads, pos0);     // [T, H*Hd]
+        INDArray k = rope.apply(Blas.linear(x, wk.get()), kvHeads, pos0);   // [T, KV*Hd]
+        INDArray v = Blas.linear(x, wv.get());                              // [T, KV*Hd]
         INDArray[] past = cache.append(layer, k, v);                  // [S, KV*Hd] each
         int s = (int) past[0].rows();
 
@@ -60,7 +60,7 @@ final class Attention {
         INDArray mixed = Ops.matmul(probs.reshape('c', kvHeads, (long) g * t, s), vh, false)  // [KV, G*T, Hd]
                 .reshape('c', heads, t, headDim).permute(1, 0, 2).dup('c')
                 .reshape('c', t, (long) heads * headDim);                                      // [T, H*Hd]
-        INDArray out = Ops.linear(mixed, wo.get());                                      // [T, D]
+        INDArray out = Blas.linear(mixed, wo.get());                                     // [T, D]
         rec.record(TensorNames.attnOut(layer), out);
         return out;
     }

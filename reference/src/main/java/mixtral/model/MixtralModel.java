@@ -139,7 +139,7 @@ public final class MixtralModel {
             rec.layerDone(i, layers.length);
         }
         cache.advance(tokens.length);
-        INDArray logits = Ops.linear(finalNorm.forward(x, rec), lmHead.get());   // [T, V]
+        INDArray logits = Blas.linear(finalNorm.forward(x, rec), lmHead.get());  // [T, V]
         rec.record(TensorNames.LOGITS, logits);
         return logits;
     }
@@ -149,7 +149,7 @@ public final class MixtralModel {
      * straight to the final norm and the LM head. Returns logits [T, V].
      */
     public INDArray logitLens(INDArray residual) {
-        return Ops.linear(finalNorm.forward(residual, Recorder.NONE), lmHead.get());
+        return Blas.linear(finalNorm.forward(residual, Recorder.NONE), lmHead.get());
     }
 
     /**

@@ -25,7 +25,7 @@ final class Router {
     /** x [T, D], the tokens at positions start..start+T-1 -> their routing; an intervention may override it. */
     Routing route(INDArray x, int start) {
         RouterPrecision p = intervention.routerPrecision();
-        INDArray logits = Ops.linear(p.round(x), p.round(gate.get()));   // [T, E]
+        INDArray logits = Blas.linear(p.round(x), p.round(gate.get()));  // [T, E]
         return intervention.route(layer, start, logits, k, rule);
     }
 }

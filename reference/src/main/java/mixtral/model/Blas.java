@@ -1,0 +1,100 @@
+package mixtral.model;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The model's matrix products, handed straight to OpenBLAS ({@code cblas_sgemm}, {@code cblas_sgemv}) on ND4J's
+ * own buffers. ND4J's {@code Nd4j.gemm} calls the same OpenBLAS, but around it it checks, and copies an operand whose
+ * layout it does not take as is; measured on every product shape of the benchmark it was 10 to 35% slower than the
+ * bare call (a 512 x 1024 x 32000 LM head in "times" form twice as slow). Here each operand is described to BLAS as
+ * it lies in memory, row- or column-major, so nothing is copied. Every call passes {@link BlasGate}.
+ */
+public final class Blas {
+    private Blas() {}
+
+    /**
+     * {@code torch.nn.functional.linear}: x [T, in] times w [out, in] transposed gives [T, out]. One row (a decoded
+     * token) goes through gemv, several times faster than a one-row gemm.
+     */
+    public static INDArray linear(INDArray x, INDArray w) {
+        return x.rows() > 1 ? gemm(x, false, w, true) : gemv(w, x).reshape(1, w.rows());
+    }
+
+    /**
+     * w [out, in] times the columns of c [in, n]: [out, n]. With c = x transposed (a view; BLAS reads it in place)
+     * this is linear(x, w) transposed; for the few tokens an expert gets, BLAS runs this shape faster. One column
+     * goes through gemv.
+     */
+    public static INDArray times(INDArray w, INDArray c) {
+        return c.columns() > 1 ? gemm(w, false, c, false) : gemv(w, c).reshape(w.rows(), 1);
+    }
+
+    /** op(a) [m, k] times op(b) [k, n], op transposing when asked: a new row-major [m, n]. */
+    static INDArray gemm(INDArray a, boolean transposeA, INDArray b, boolean transposeB) {
+        Operand left = Operand.of(a, transposeA);
+        Operand right = Operand.of(b, transposeB);
+        if (left.cols != right.rows) {
+            throw new IllegalStateException("matrix product of [" + left.rows + ", " + left.cols + "] and ["
+                    + right.rows + ", " + right.cols + "]");
+        }
+        INDArray c = Nd4j.createUninitialized(DataType.FLOAT, left.rows, right.cols);
+        BlasGate.call(() -> {
+            openblas.cblas_sgemm(openblas.CblasRowMajor, left.trans, right.trans, (int) left.rows,
+                    (int) right.cols, (int) left.cols, 1f, left.data, left.ld, right.data, right.ld, 0f,
+                    pointer(c), (int) right.cols);
+            return c;
+        });
+        return c;
+    }
+
+    /** w [out, in] times the vector held in x (any shape of in elements): a new [out]. */
+    private static INDArray gemv(INDArray w, INDArray x) {
+        Operand m = Operand.of(w, false);
+        INDArray v = x.elementWiseStride() == 1 ? x : x.dup('c');     // a vector, contiguous either way
+        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, w.rows());
+        BlasGate.call(() -> {
+            boolean stored = m.trans == openblas.CblasNoTrans;                   // else BLAS reads w's transpose
+            openblas.cblas_sgemv(openblas.CblasRowMajor, m.trans, (int) (stored ? m.rows : m.cols),
+                    (int) (stored ? m.cols : m.rows), 1f, m.data, m.ld, pointer(v), 1, 0f, pointer(y), 1);
+            return y;
+        });
+        return y;
+    }
+
+    /** Where a starts: a view's buffer ({@code data()}) already begins at its first element (BlasTest checks). */
+    private static FloatPointer pointer(INDArray a) {
+        if (a.dataType() != DataType.FLOAT) {
+            throw new IllegalStateException("BLAS product of a " + a.dataType() + " array; the model is float32");
+        }
+        return new FloatPointer(a.data().addressPointer());
+    }
+
+    /**
+     * A matrix operand as BLAS sees it: the logical matrix op(x) [rows, cols], whether BLAS is to transpose what it
+     * reads, and the leading dimension. A row-major x is read as is; a column-major one (a transposed view) as the
+     * transpose of a row-major one. Anything else is copied first.
+     */
+    private record Operand(FloatPointer data, int trans, int ld, long rows, long cols) {
+        static Operand of(INDArray x, boolean transposed) {
+            if (x.rank() != 2) {
+                throw new IllegalStateException("BLAS operand of rank " + x.rank());
+            }
+            long r = x.rows();
+            long c = x.columns();
+            boolean rowMajor = (x.stride(1) == 1 || c == 1) && (r == 1 || x.stride(0) >= c);
+            boolean colMajor = !rowMajor && (x.stride(0) == 1 || r == 1) && (c == 1 || x.stride(1) >= r);
+            if (!rowMajor && !colMajor) {
+                return of(x.dup('c'), transposed);
+            }
+            long ld = rowMajor ? (r == 1 ? c : x.stride(0)) : (c == 1 ? r : x.stride(1));
+            boolean readTransposed = transposed != colMajor;
+            int trans = readTransposed ? openblas.CblasTrans : openblas.CblasNoTrans;
+            return new Operand(pointer(x), trans, (int) Math.max(1, ld),
+                    transposed ? c : r, transposed ? r : c);
+        }
+    }
+}
