@@ -54,7 +54,7 @@ final class Attention {
 
         INDArray scores = Ops.matmul(qh, kh, true).divi(Math.sqrt(headDim));                 // [KV, G*T, S] = [H, T, S]
         scores.reshape('c', heads, (long) t * s).addiRowVector(mask(t, s, pos0));
-        INDArray probs = Ops.softmaxRows(scores.reshape('c', (long) heads * t, s));            // [H*T, S]
+        INDArray probs = Ops.softmaxRowsInPlace(scores.reshape('c', (long) heads * t, s));     // [H*T, S]
         rec.record(TensorNames.attnProbs(layer), () -> probs.reshape('c', heads, t, s));
 
         INDArray mixed = Ops.matmul(probs.reshape('c', kvHeads, (long) g * t, s), vh, false)  // [KV, G*T, Hd]

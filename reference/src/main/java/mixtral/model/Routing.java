@@ -18,12 +18,14 @@ public record Routing(INDArray logits, int[][] experts, float[][] weights) {
      * (softmax over all E, top-k, renormalise) because the softmax's denominator cancels.
      */
     public static Routing fromLogits(INDArray logits, int k) {
-        float[][] rows = logits.toFloatMatrix();
-        int[][] experts = new int[rows.length][];
-        float[][] weights = new float[rows.length][];
-        for (int t = 0; t < rows.length; t++) {
-            experts[t] = topK(rows[t], k);
-            weights[t] = softmaxOf(rows[t], experts[t]);
+        int e = (int) logits.columns();
+        float[] all = logits.dup('c').data().asFloat();      // one copy; toFloatMatrix() makes a view per row
+        int[][] experts = new int[(int) logits.rows()][];
+        float[][] weights = new float[experts.length][];
+        for (int t = 0; t < experts.length; t++) {
+            float[] row = Arrays.copyOfRange(all, t * e, (t + 1) * e);
+            experts[t] = topK(row, k);
+            weights[t] = softmaxOf(row, experts[t]);
         }
         return new Routing(logits, experts, weights);
     }
