@@ -13,6 +13,14 @@ Answer:  {"torch": ..., "transformers": ..., "threads": N,
 Prefill runs the prompt with no cache; decode feeds `tokens` one at a time after the prompt, with the KV cache, and
 reports the time per token, leaving out the first W tokens (warm-up) as the Java side does. The thread count must be fixed before torch starts, so it comes from OMP_NUM_THREADS
 (which `./mixtral bench` sets to the same N) and is also set with torch.set_num_threads.
+
+Serving (`python3 bench_hf.py --serve REQUEST.json`), so that `./mixtral bench` can take turns with it run by run:
+the request needs only "model" and "threads". Once loaded it prints {"torch": ..., "transformers": ...,
+"threads": N}, then answers one JSON line per command line on stdin, until stdin closes:
+  {"prefill": [ids...]}        -> {"ms": t, "peak_rss_bytes": b}   one forward pass, no cache
+  {"decode_prompt": [ids...]}  -> {"ms": t, "peak_rss_bytes": b}   starts a cache with the prompt
+  {"decode_token": id}         -> {"ms": t, "peak_rss_bytes": b}   one token with that cache
+  {"gemm": [shapes], "runs": R} -> {"ms": [best ms per shape, ...]}
 """
 import json
 import os
@@ -102,14 +110,51 @@ def gemm_ms(shapes, runs):
     return out
 
 
-def main():
-    req = json.loads(Path(sys.argv[1]).read_text())
+def load(req):
     torch.set_num_threads(req["threads"])
     model = transformers.MixtralForCausalLM.from_pretrained(
         req["model"], torch_dtype=torch.float32, attn_implementation="eager")
     model.eval()
     attn = type(model.model.layers[0].self_attn).__name__
     assert attn == "MixtralAttention", f"expected eager attention, got {attn}"
+    return model
+
+
+def about():
+    return {"torch": torch.__version__, "transformers": transformers.__version__, "threads": torch.get_num_threads()}
+
+
+def serve(model):
+    """One command per stdin line, one answer per stdout line (see the module's docstring)."""
+    print(json.dumps(about()), flush=True)
+    past = None
+    for line in sys.stdin:
+        cmd = json.loads(line)
+        with torch.inference_mode(), RssPeak() as rss:
+            start = time.perf_counter()
+            if "prefill" in cmd:
+                model(input_ids=torch.tensor([cmd["prefill"]]), use_cache=False)
+            elif "decode_prompt" in cmd:
+                past = model(input_ids=torch.tensor([cmd["decode_prompt"]]), use_cache=True).past_key_values
+            elif "decode_token" in cmd:
+                past = model(input_ids=torch.tensor([[cmd["decode_token"]]]), past_key_values=past,
+                             use_cache=True).past_key_values
+            elif "gemm" in cmd:
+                print(json.dumps({"ms": gemm_ms(cmd["gemm"], cmd["runs"])}), flush=True)
+                continue
+            else:
+                raise ValueError(f"unknown command {line.strip()}")
+            ms = (time.perf_counter() - start) * 1e3
+        print(json.dumps({"ms": ms, "peak_rss_bytes": rss.peak}), flush=True)
+
+
+def main():
+    serving = sys.argv[1] == "--serve"
+    req = json.loads(Path(sys.argv[-1]).read_text())
+    model = load(req)
+    if serving:
+        serve(model)
+        return
     figures = {}
     with torch.inference_mode():
         for n, ids in req["prefill"].items():
@@ -119,8 +164,7 @@ def main():
             times = decode_steps(model, d["prompt"], d["tokens"])
         figures["decode"] = {"ms": times[req["warmup"]:], "peak_rss_bytes": rss.peak}  # the first steps warm up
         gemm = {name: gemm_ms(shapes, req["gemm_runs"]) for name, shapes in req.get("gemm", {}).items()}
-    print(json.dumps({"torch": torch.__version__, "transformers": transformers.__version__,
-                      "threads": torch.get_num_threads(), "figures": figures, "gemm": gemm}))
+    print(json.dumps({**about(), "figures": figures, "gemm": gemm}))
 
 
 if __name__ == "__main__":

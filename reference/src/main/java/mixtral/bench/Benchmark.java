@@ -12,7 +12,10 @@ import mixtral.config.MixtralConfig;
 import mixtral.model.MixtralModel;
 import mixtral.weights.Checkpoint;
 
-/** Runs every figure on one checkpoint: this model with each recording, the GEMM peak, then Hugging Face. */
+/**
+ * Runs every figure on one checkpoint: this model with each recording and Hugging Face taking turns run by run, the
+ * GEMM peak, each product shape alone (both sides, turn by turn), then Hugging Face alone without the wait policy.
+ */
 public final class Benchmark {
     /**
      * @param prefill      prompt lengths to time a prefill of
@@ -42,7 +45,10 @@ public final class Benchmark {
         Map<Figure, double[]> gemmMs = new LinkedHashMap<>();
         MixtralConfig c;
         long[] decodeTokens;
-        try (Checkpoint ckpt = Checkpoint.open(checkpoint)) {
+        HfBench.Result hfResult = null;
+        HfBench.Result hfDefault = null;
+        try (Checkpoint ckpt = Checkpoint.open(checkpoint);
+             HfBench.Server server = hf == null ? null : hf.serve(checkpoint, s.threads())) {
             c = ckpt.config();
             SplittableRandom random = new SplittableRandom(s.seed());
             for (int t : s.prefill()) {
@@ -50,34 +56,37 @@ public final class Benchmark {
             }
             prompts.put(Figure.decodeAfter(s.decodePrompt()), random.longs(s.decodePrompt(), 0, c.vocabSize()).toArray());
             decodeTokens = random.longs(s.decodeSteps(), 0, c.vocabSize()).toArray();
-            progress.accept("loading " + checkpoint);
+            progress.accept("loading " + checkpoint + (server == null ? "" : ", and Hugging Face beside it"));
             MixtralModel model = MixtralModel.load(ckpt);
-            ModelBench bench = new ModelBench(model, s.warmup(), s.reps());
+            if (server != null) {
+                server.awaitLoaded();
+            }
+            ModelBench bench = new ModelBench(model, s.warmup(), s.reps(), server);
+            Map<String, double[]> hfGemmMs = new LinkedHashMap<>();
             for (Map.Entry<Figure, long[]> e : prompts.entrySet()) {
                 Figure f = e.getKey();
                 System.gc();   // start each figure without the previous one's garbage (or the checkpoint writer's)
-                progress.accept("ours: " + f.name());
-                ours.put(f, f.decode() ? bench.decode(e.getValue(), decodeTokens) : bench.prefill(e.getValue()));
+                progress.accept((server == null ? "ours: " : "ours and Hugging Face, taking turns: ") + f.name());
+                ours.put(f, f.decode() ? bench.decode(f, e.getValue(), decodeTokens) : bench.prefill(f, e.getValue()));
                 peak.put(f, GemmPeak.gflops(f, c.hiddenSize(), c.intermediateSize()));
                 if (!f.decode()) {
-                    progress.accept("ours: matrix products of " + f.name() + " alone");
+                    progress.accept("matrix products of " + f.name() + " alone");
                     shapes.put(f, GemmShape.prefill(c, f.tokens()));
-                    gemmMs.put(f, shapes.get(f).stream().mapToDouble(GemmShape::oursMs).toArray());
+                    double[][] ms = bench.products(shapes.get(f));
+                    gemmMs.put(f, ms[0]);
+                    hfGemmMs.put(f.name(), ms[1]);
                 }
                 flops.put(f, f.decode()
                         ? Flops.forward(c, 1, f.tokens() + s.decodeSteps() / 2)
                         : Flops.forward(c, f.tokens(), 0));
             }
-        }
-        HfBench.Result hfResult = null;
-        HfBench.Result hfDefault = null;
-        if (hf != null) {
-            progress.accept("Hugging Face: all figures");
-            hfResult = hf.run(checkpoint, s.threads(), s.warmup(), s.reps(), prompts, decodeTokens, shapes, true);
-            if (System.getenv("OMP_WAIT_POLICY") != null) {
-                progress.accept("Hugging Face again, without OMP_WAIT_POLICY (its default)");
-                hfDefault = hf.run(checkpoint, s.threads(), s.warmup(), s.reps(), prompts, decodeTokens, Map.of(), false);
+            if (server != null) {
+                hfResult = server.result(hfGemmMs);
             }
+        }
+        if (hf != null && System.getenv("OMP_WAIT_POLICY") != null) {
+            progress.accept("Hugging Face again, alone, without OMP_WAIT_POLICY (its default)");
+            hfDefault = hf.run(checkpoint, s.threads(), s.warmup(), s.reps(), prompts, decodeTokens, Map.of(), false);
         }
         return new Results(c, s, before.until(Machine.now(s.threads())), ours, peak, flops, shapes, gemmMs, hfResult,
                 hfDefault);

@@ -1,6 +1,10 @@
 package mixtral.bench;
 
+import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import mixtral.model.KvCache;
@@ -9,8 +13,9 @@ import mixtral.trace.Recorder;
 import mixtral.trace.TraceRecorder;
 
 /**
- * Times this project's model on one figure with each way of recording. The recordings take turns run by run, so
- * that other work on the machine slows each of them alike and their differences stay meaningful.
+ * Times this project's model on one figure with each way of recording, and the published code when it is given. They
+ * all take turns run by run, so that other work on the machine, and the speed the virtual machine gets from its host
+ * (which changes by up to 2x within seconds here), fall on each of them alike and their ratios stay meaningful.
  */
 final class ModelBench {
     /** What the forward pass records: nothing, the routing decisions, or every tensor but attention probabilities. */
@@ -29,44 +34,113 @@ final class ModelBench {
         }
     }
 
+    /**
+     * Between two turns when the published code takes part: long enough for the OpenBLAS worker threads of the side
+     * that just ran to stop spinning (both libraries' pthreads builds spin about 0.1 s after a product) and sleep.
+     */
+    static final long PAUSE_MS = 250;
+
+    /** A warm-up round in which the JIT compiled for less than this many milliseconds counts as warm. */
+    static final long JIT_QUIET_MS = 20;
+
+    /** At most this many warm-up rounds per prefill figure, however busy the JIT stays. */
+    static final int MAX_WARMUP = 10;
+
     private final MixtralModel model;
     private final int warmup;
     private final int reps;
+    private final HfBench.Server hf;
 
-    ModelBench(MixtralModel model, int warmup, int reps) {
+    /** {@code hf}: the published code, loaded, to take turns with; null to time this model alone. */
+    ModelBench(MixtralModel model, int warmup, int reps, HfBench.Server hf) {
         this.model = model;
         this.warmup = warmup;
         this.reps = reps;
+        this.hf = hf;
     }
 
-    /** Prefill: the whole prompt in one forward pass from an empty cache; one time per repetition. */
-    Map<Recording, Timing> prefill(long[] tokens) {
+    /**
+     * Prefill: the whole prompt in one forward pass from an empty cache; one time per repetition. Warm-up rounds go on
+     * past {@code warmup} while the JIT compiler is still busy (it takes one of the cores it would share with BLAS),
+     * up to {@link #MAX_WARMUP} rounds in all.
+     */
+    Map<Recording, Timing> prefill(Figure f, long[] tokens) throws IOException {
         Runs runs = new Runs(reps);
-        for (int i = 0; i < warmup + reps; i++) {
-            for (Recording r : Recording.values()) {
-                Recorder rec = r.newRecorder();
-                runs.time(r, i - warmup, () -> model.forward(tokens, rec));
-            }
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        long compiled = Long.MAX_VALUE;
+        for (int w = 0; w < warmup || w < MAX_WARMUP && compiled > JIT_QUIET_MS; w++) {
+            long before = jit.getTotalCompilationTime();
+            prefillRound(f, tokens, runs, -1);
+            compiled = jit.getTotalCompilationTime() - before;
+        }
+        for (int i = 0; i < reps; i++) {
+            prefillRound(f, tokens, runs, i);
         }
         return runs.timings();
     }
 
+    /** Each recording once, then the published code when it takes part; run {@code index} (negative: warm-up). */
+    private void prefillRound(Figure f, long[] tokens, Runs runs, int index) throws IOException {
+        for (Recording r : Recording.values()) {
+            Recorder rec = r.newRecorder();
+            pause();
+            runs.time(r, index, () -> model.forward(tokens, rec));
+        }
+        if (hf != null) {
+            pause();
+            hf.prefill(f.name(), tokens, index >= 0);
+        }
+    }
+
     /** Decode: the prompt once per recording, then each token alone with the KV cache; one time per token. */
-    Map<Recording, Timing> decode(long[] prompt, long[] tokens) {
+    Map<Recording, Timing> decode(Figure f, long[] prompt, long[] tokens) throws IOException {
         Map<Recording, KvCache> caches = new EnumMap<>(Recording.class);
         for (Recording r : Recording.values()) {
             caches.put(r, model.newCache());
             model.forward(prompt, caches.get(r), Recorder.NONE);
+        }
+        if (hf != null) {
+            hf.decodePrompt(prompt);
         }
         Runs runs = new Runs(tokens.length - warmup);
         for (int i = 0; i < tokens.length; i++) {
             long[] token = {tokens[i]};
             for (Recording r : Recording.values()) {
                 Recorder rec = r.newRecorder();
+                pause();
                 runs.time(r, i - warmup, () -> model.forward(token, caches.get(r), rec));
+            }
+            if (hf != null) {
+                pause();
+                hf.decodeToken(f.name(), tokens[i], i >= warmup);
             }
         }
         return runs.timings();
+    }
+
+    /** Each product shape alone: ours, then the published code's, turn by turn; best milliseconds of each. */
+    double[][] products(List<GemmShape> shapes) throws IOException {
+        double[][] ms = new double[2][shapes.size()];
+        for (int i = 0; i < shapes.size(); i++) {
+            pause();
+            ms[0][i] = shapes.get(i).oursMs();
+            if (hf != null) {
+                pause();
+                ms[1][i] = hf.gemmMs(shapes.get(i));
+            }
+        }
+        return ms;
+    }
+
+    private void pause() {
+        if (hf == null) {
+            return;
+        }
+        try {
+            Thread.sleep(PAUSE_MS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Times and memory peaks per recording; runs with a negative index are warm-up and not kept. */

@@ -23,7 +23,7 @@ public final class MixtralModel {
      * prompt, freed only when the garbage collector happens to run. Arrays that outlive the layer (its output, the
      * KV cache, recorded tensors, RoPE tables) are made outside it.
      */
-    private static final WorkspaceConfiguration LAYER_MEMORY = WorkspaceConfiguration.builder()
+    public static final WorkspaceConfiguration LAYER_MEMORY = WorkspaceConfiguration.builder()
             .policyLearning(LearningPolicy.FIRST_LOOP).policySpill(SpillPolicy.REALLOCATE).build();
 
     private final MixtralConfig config;
