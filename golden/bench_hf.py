@@ -1,26 +1,15 @@
 #!/usr/bin/env python3
 """Times the PUBLISHED Hugging Face MixtralForCausalLM (eager attention, float32, PyTorch CPU) on the checkpoint and
-token ids that `./mixtral bench` gives it, so the two can be compared in one run. Not meant to be run by hand:
-`./mixtral bench` writes the request (JSON, see below) to a file, runs `python3 bench_hf.py REQUEST.json` and reads
-one JSON object from stdout.
-
-Request: {"model": DIR, "threads": N, "warmup": W, "reps": R,
-          "prefill": {"128": [ids...], "512": [ids...]}, "decode": {"prompt": [ids...], "tokens": [ids...]},
-         "gemm_runs": R, "gemm": {"prefill_128": [{"name": ..., "rows": T, "in": D, "out": F, "calls": C}, ...], ...}}
-Answer:  {"torch": ..., "transformers": ..., "threads": N,
-          "figures": {"prefill_128": {"ms": [...], "peak_rss_bytes": ...}, ..., "decode": {...}},
-          "gemm": {"prefill_128": [best ms per shape, ...], ...}}
-Prefill runs the prompt with no cache; decode feeds `tokens` one at a time after the prompt, with the KV cache, and
-reports the time per token, leaving out the first W tokens (warm-up) as the Java side does. The thread count must be fixed before torch starts, so it comes from OMP_NUM_THREADS
-(which `./mixtral bench` sets to the same N) and is also set with torch.set_num_threads.
-
-Serving (`python3 bench_hf.py --serve REQUEST.json`), so that `./mixtral bench` can take turns with it run by run:
-the request needs only "model" and "threads". Once loaded it prints {"torch": ..., "transformers": ...,
-"threads": N}, then answers one JSON line per command line on stdin, until stdin closes:
+token ids that `./mixtral bench` gives it, one forward pass at a time, so that the two can take turns run by run. Not
+meant to be run by hand: `./mixtral bench` writes the request {"model": DIR, "threads": N} to a file and runs
+`python3 bench_hf.py REQUEST.json`. Once loaded it prints {"torch": ..., "transformers": ..., "threads": N}, then
+answers one JSON line per command line on stdin, until stdin closes:
   {"prefill": [ids...]}        -> {"ms": t, "peak_rss_bytes": b}   one forward pass, no cache
   {"decode_prompt": [ids...]}  -> {"ms": t, "peak_rss_bytes": b}   starts a cache with the prompt
   {"decode_token": id}         -> {"ms": t, "peak_rss_bytes": b}   one token with that cache
   {"gemm": [shapes], "runs": R} -> {"ms": [best ms per shape, ...]}
+The thread count must be fixed before torch starts, so it comes from OMP_NUM_THREADS (which `./mixtral bench` sets to
+the same N) and is also set with torch.set_num_threads.
 """
 import json
 import os
@@ -61,36 +50,6 @@ class RssPeak:
     def _rss():
         with open("/proc/self/statm") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-
-
-def timed(fn, warmup, reps):
-    for _ in range(warmup):
-        fn()
-    times = []
-    with RssPeak() as rss:
-        for _ in range(reps):
-            start = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - start) * 1e3)
-    return {"ms": times, "peak_rss_bytes": rss.peak}
-
-
-def prefill(model, ids):
-    x = torch.tensor([ids])
-    return lambda: model(input_ids=x, use_cache=False)
-
-
-def decode_steps(model, prompt, tokens):
-    """Runs the prompt, then the tokens one at a time with the cache; returns the per-token times in ms."""
-    out = model(input_ids=torch.tensor([prompt]), use_cache=True)
-    past = out.past_key_values
-    times = []
-    for t in tokens:
-        start = time.perf_counter()
-        out = model(input_ids=torch.tensor([[t]]), past_key_values=past, use_cache=True)
-        past = out.past_key_values
-        times.append((time.perf_counter() - start) * 1e3)
-    return times
 
 
 def gemm_ms(shapes, runs):
@@ -149,22 +108,7 @@ def serve(model):
 
 
 def main():
-    serving = sys.argv[1] == "--serve"
-    req = json.loads(Path(sys.argv[-1]).read_text())
-    model = load(req)
-    if serving:
-        serve(model)
-        return
-    figures = {}
-    with torch.inference_mode():
-        for n, ids in req["prefill"].items():
-            figures[f"prefill_{n}"] = timed(prefill(model, ids), req["warmup"], req["reps"])
-        d = req["decode"]
-        with RssPeak() as rss:
-            times = decode_steps(model, d["prompt"], d["tokens"])
-        figures["decode"] = {"ms": times[req["warmup"]:], "peak_rss_bytes": rss.peak}  # the first steps warm up
-        gemm = {name: gemm_ms(shapes, req["gemm_runs"]) for name, shapes in req.get("gemm", {}).items()}
-    print(json.dumps({**about(), "figures": figures, "gemm": gemm}))
+    serve(load(json.loads(Path(sys.argv[1]).read_text())))
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ public final class Benchmark {
         HfBench.Result hfResult = null;
         HfBench.Result hfDefault = null;
         try (Checkpoint ckpt = Checkpoint.open(checkpoint);
-             HfBench.Server server = hf == null ? null : hf.serve(checkpoint, s.threads())) {
+             HfBench.Server server = hf == null ? null : hf.serve(checkpoint, s.threads(), true)) {
             c = ckpt.config();
             SplittableRandom random = new SplittableRandom(s.seed());
             for (int t : s.prefill()) {
@@ -86,7 +86,9 @@ public final class Benchmark {
         }
         if (hf != null && System.getenv("OMP_WAIT_POLICY") != null) {
             progress.accept("Hugging Face again, alone, without OMP_WAIT_POLICY (its default)");
-            hfDefault = hf.run(checkpoint, s.threads(), s.warmup(), s.reps(), prompts, decodeTokens, Map.of(), false);
+            try (HfBench.Server alone = hf.serve(checkpoint, s.threads(), false)) {
+                hfDefault = alone.alone(prompts, decodeTokens, s.warmup(), s.reps());
+            }
         }
         return new Results(c, s, before.until(Machine.now(s.threads())), ours, peak, flops, shapes, gemmMs, hfResult,
                 hfDefault);

@@ -19,8 +19,8 @@ import mixtral.BadInputException;
 
 /**
  * Runs the published Hugging Face implementation on the same checkpoint and tokens, through golden/bench_hf.py in a
- * Python subprocess with the same thread count, and reads back its times: all figures at once ({@link #run}), or run
- * by run while it stays loaded ({@link #serve}), so that it can take turns with this model.
+ * Python subprocess with the same thread count: loaded once, one forward pass per command, so that it can take turns
+ * with this model run by run.
  */
 public final class HfBench {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,60 +42,21 @@ public final class HfBench {
     }
 
     /**
-     * Runs the published code once. {@code sameEnvironment}: with this process's environment (OpenMP settings
-     * included); otherwise without OMP_WAIT_POLICY, as the published code runs when nobody sets it.
+     * Starts the published code on this checkpoint. {@code sameEnvironment}: with this process's environment (OpenMP
+     * settings included); otherwise without OMP_WAIT_POLICY, as the published code runs when nobody sets it.
      */
-    Result run(Path checkpoint, int threads, int warmup, int reps, Map<Figure, long[]> prompts, long[] decodeTokens,
-               Map<Figure, List<GemmShape>> shapes, boolean sameEnvironment) throws IOException, InterruptedException {
-        ObjectNode req = JSON.createObjectNode().put("model", checkpoint.toString()).put("threads", threads)
-                .put("warmup", warmup).put("reps", reps).put("gemm_runs", GemmShape.RUNS);
-        ObjectNode gemm = req.putObject("gemm");
-        shapes.forEach((f, list) -> gemm.set(f.name(), JSON.valueToTree(list)));
-        ObjectNode prefill = req.putObject("prefill");
-        prompts.forEach((f, ids) -> {
-            if (f.decode()) {
-                ObjectNode d = req.putObject("decode");
-                d.set("prompt", JSON.valueToTree(ids));
-                d.set("tokens", JSON.valueToTree(decodeTokens));
-            } else {
-                prefill.set(String.valueOf(f.tokens()), JSON.valueToTree(ids));
-            }
-        });
-        Path reqFile = Files.createTempFile("bench-hf", ".json");
-        Path errFile = Files.createTempFile("bench-hf", ".log");
-        try {
-            JSON.writeValue(reqFile.toFile(), req);
-            ProcessBuilder pb = new ProcessBuilder(python, script.toString(), reqFile.toString())
-                    .redirectError(errFile.toFile());
-            pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
-            pb.environment().put("MKL_NUM_THREADS", String.valueOf(threads));
-            if (!sameEnvironment) {
-                pb.environment().remove("OMP_WAIT_POLICY");
-            }
-            Process p = pb.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) {
-                List<String> err = Files.readAllLines(errFile);
-                throw new BadInputException("the Hugging Face benchmark (" + python + " " + script + ") failed: "
-                        + String.join("\n  ", err.subList(Math.max(0, err.size() - 15), err.size())));
-            }
-            return parse(JSON.readTree(out));
-        } finally {
-            Files.deleteIfExists(reqFile);
-            Files.deleteIfExists(errFile);
-        }
-    }
-
-    /** Starts the published code in serving mode on this checkpoint, with this process's environment. */
-    Server serve(Path checkpoint, int threads) throws IOException {
+    Server serve(Path checkpoint, int threads, boolean sameEnvironment) throws IOException {
         Path reqFile = Files.createTempFile("bench-hf", ".json");
         Path errFile = Files.createTempFile("bench-hf", ".log");
         JSON.writeValue(reqFile.toFile(), JSON.createObjectNode().put("model", checkpoint.toString())
                 .put("threads", threads));
-        ProcessBuilder pb = new ProcessBuilder(python, script.toString(), "--serve", reqFile.toString())
+        ProcessBuilder pb = new ProcessBuilder(python, script.toString(), reqFile.toString())
                 .redirectError(errFile.toFile());
         pb.environment().put("OMP_NUM_THREADS", String.valueOf(threads));
         pb.environment().put("MKL_NUM_THREADS", String.valueOf(threads));
+        if (!sameEnvironment) {
+            pb.environment().remove("OMP_WAIT_POLICY");
+        }
         return new Server(pb.start(), reqFile, errFile);
     }
 
@@ -150,6 +111,27 @@ public final class HfBench {
             return ask(cmd).get("ms").get(0).asDouble();
         }
 
+        /**
+         * Every figure with this side alone, nothing taking turns with it: each prefill {@code warmup} times untimed
+         * and {@code reps} times timed; decode after its prompt, one time per token past the first {@code warmup}.
+         */
+        Result alone(Map<Figure, long[]> prompts, long[] decodeTokens, int warmup, int reps) throws IOException {
+            for (Map.Entry<Figure, long[]> e : prompts.entrySet()) {
+                Figure f = e.getKey();
+                if (f.decode()) {
+                    decodePrompt(e.getValue());
+                    for (int i = 0; i < decodeTokens.length; i++) {
+                        decodeToken(f.name(), decodeTokens[i], i >= warmup);
+                    }
+                } else {
+                    for (int i = 0; i < warmup + reps; i++) {
+                        prefill(f.name(), e.getValue(), i >= warmup);
+                    }
+                }
+            }
+            return result(Map.of());
+        }
+
         /** Everything kept so far, with the gemm times given. */
         Result result(Map<String, double[]> gemmMs) throws IOException {
             awaitLoaded();
@@ -187,8 +169,7 @@ public final class HfBench {
 
         private BadInputException failed() throws IOException {
             List<String> err = Files.readAllLines(errFile);
-            return new BadInputException("the Hugging Face benchmark (" + python + " " + script + " --serve) "
-                    + "stopped: " + String.join("\n  ", err.subList(Math.max(0, err.size() - 15), err.size())));
+            return new BadInputException("the Hugging Face benchmark (" + python + " " + script + ") stopped: " + String.join("\n  ", err.subList(Math.max(0, err.size() - 15), err.size())));
         }
 
         @Override
@@ -210,25 +191,5 @@ public final class HfBench {
                 Files.deleteIfExists(errFile);
             }
         }
-    }
-
-    private static Result parse(JsonNode answer) {
-        Map<String, Timing> figures = new LinkedHashMap<>();
-        answer.get("figures").fields().forEachRemaining(e -> {
-            List<Double> ms = new ArrayList<>();
-            e.getValue().get("ms").forEach(v -> ms.add(v.asDouble()));
-            long rss = e.getValue().get("peak_rss_bytes").asLong();
-            figures.put(e.getKey(), new Timing(ms, new Timing.Memory(-1, -1, rss)));
-        });
-        Map<String, double[]> gemm = new LinkedHashMap<>();
-        answer.path("gemm").fields().forEachRemaining(e -> {
-            double[] ms = new double[e.getValue().size()];
-            for (int i = 0; i < ms.length; i++) {
-                ms[i] = e.getValue().get(i).asDouble();
-            }
-            gemm.put(e.getKey(), ms);
-        });
-        return new Result(answer.get("torch").asText(), answer.get("transformers").asText(),
-                answer.get("threads").asInt(), figures, gemm);
     }
 }

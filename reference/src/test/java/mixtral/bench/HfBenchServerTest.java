@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Java side of {@code bench_hf.py --serve}'s protocol, against stand-in servers written in sh (the real one needs
+ * The Java side of {@code bench_hf.py}'s protocol, against stand-in servers written in sh (the real one needs
  * torch and the published transformers): one JSON line each way, warm-up runs not kept, and a server that dies
  * reported with what it said on stderr rather than as a hang or a parse error.
  */
@@ -41,7 +41,7 @@ class HfBenchServerTest {
                   esac
                 done
                 """);
-        try (HfBench.Server server = hf.serve(dir, 2)) {
+        try (HfBench.Server server = hf.serve(dir, 2, true)) {
             server.awaitLoaded();
             server.prefill("prefill_4", new long[] {1, 2, 3, 4}, false);      // answer 1: warm-up
             server.prefill("prefill_4", new long[] {1, 2, 3, 4}, true);       // answer 2
@@ -60,14 +60,40 @@ class HfBenchServerTest {
     }
 
     @Test
+    void aloneItRunsEachFigureWithoutKeepingItsWarmUpAndWithoutTheWaitPolicy() throws IOException {
+        HfBench hf = stub("""
+                echo "{\\"torch\\": \\"${OMP_WAIT_POLICY:-unset}\\", \\"transformers\\": \\"x\\", \\"threads\\": 2}"
+                n=0
+                while read -r line; do
+                  n=$((n + 1))
+                  echo "{\\"ms\\": $n.0, \\"peak_rss_bytes\\": 10}"
+                done
+                """);
+        Map<Figure, long[]> prompts = new java.util.LinkedHashMap<>();
+        prompts.put(Figure.prefill(2), new long[] {1, 2});
+        prompts.put(Figure.decodeAfter(2), new long[] {1, 2});
+        try (HfBench.Server server = hf.serve(dir, 2, false)) {
+            HfBench.Result r = server.alone(prompts, new long[] {5, 6, 7}, 2, 3);
+            // answers 1-2 warm up and 3-5 are timed; 6 is the decode prompt, tokens 7-8 warm up and 9 is timed
+            assertEquals(List.of(3.0, 4.0, 5.0), r.figures().get("prefill_2").ms());
+            assertEquals(List.of(9.0), r.figures().get("decode").ms());
+            assertEquals("unset", r.torch(), "it runs without OMP_WAIT_POLICY, as the published code does by default");
+        }
+        assertEquals("PASSIVE", System.getenv("OMP_WAIT_POLICY"), "the build sets it for the tests");
+        try (HfBench.Server server = hf.serve(dir, 2, true)) {
+            assertEquals("PASSIVE", server.alone(Map.of(), new long[0], 0, 0).torch(), "the same environment as ours");
+        }
+    }
+
+    @Test
     void aServerThatDiesSaysWhyInsteadOfHanging() throws IOException {
         HfBench hf = stub("""
                 echo "ModuleNotFoundError: No module named 'transformers'" >&2
                 exit 1
                 """);
-        try (HfBench.Server server = hf.serve(dir, 2)) {
+        try (HfBench.Server server = hf.serve(dir, 2, true)) {
             BadInputException e = assertThrows(BadInputException.class, server::awaitLoaded);
-            assertTrue(e.getMessage().contains("--serve) stopped"), e.getMessage());
+            assertTrue(e.getMessage().contains("server.sh) stopped"), e.getMessage());
             assertTrue(e.getMessage().contains("No module named 'transformers'"), e.getMessage());
         }
     }
@@ -80,7 +106,7 @@ class HfBenchServerTest {
                 echo "RuntimeError: out of memory" >&2
                 exit 1
                 """);
-        try (HfBench.Server server = hf.serve(dir, 2)) {
+        try (HfBench.Server server = hf.serve(dir, 2, true)) {
             server.awaitLoaded();
             BadInputException e = assertThrows(BadInputException.class,
                     () -> server.prefill("prefill_4", new long[] {1}, true));
