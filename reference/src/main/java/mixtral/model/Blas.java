@@ -35,17 +35,34 @@ public final class Blas {
 
     /** op(a) [m, k] times op(b) [k, n], op transposing when asked: a new row-major [m, n]. */
     static INDArray gemm(INDArray a, boolean transposeA, INDArray b, boolean transposeB) {
+        long rows = transposeA ? a.columns() : a.rows();
+        long cols = transposeB ? b.rows() : b.columns();
+        return gemmInto(a, transposeA, b, transposeB, Nd4j.createUninitialized(DataType.FLOAT, rows, cols));
+    }
+
+    /**
+     * The same into c [m, n], which may be a view of a wider row-major array (one head's columns of [T, H*Hd]):
+     * c's rows are written in place, nothing else of its array.
+     */
+    static INDArray gemmInto(INDArray a, boolean transposeA, INDArray b, boolean transposeB, INDArray c) {
         Operand left = Operand.of(a, transposeA);
         Operand right = Operand.of(b, transposeB);
         if (left.cols != right.rows) {
             throw new IllegalStateException("matrix product of [" + left.rows + ", " + left.cols + "] and ["
                     + right.rows + ", " + right.cols + "]");
         }
-        INDArray c = Nd4j.createUninitialized(DataType.FLOAT, left.rows, right.cols);
+        if (c.rank() != 2 || c.rows() != left.rows || c.columns() != right.cols) {
+            throw new IllegalStateException("matrix product of [" + left.rows + ", " + left.cols + "] and ["
+                    + right.rows + ", " + right.cols + "] into " + java.util.Arrays.toString(c.shape()));
+        }
+        if (c.stride(1) != 1 && c.columns() > 1 || c.stride(0) < c.columns() && c.rows() > 1) {
+            throw new IllegalStateException("matrix product into an array that is not row-major: " + c.shapeInfoToString());
+        }
+        int ldc = (int) Math.max(c.columns(), c.rows() > 1 ? c.stride(0) : 1);
         BlasGate.call(() -> {
             openblas.cblas_sgemm(openblas.CblasRowMajor, left.trans, right.trans, (int) left.rows,
                     (int) right.cols, (int) left.cols, 1f, left.data, left.ld, right.data, right.ld, 0f,
-                    pointer(c), (int) right.cols);
+                    pointer(c), ldc);
             return c;
         });
         return c;

@@ -118,6 +118,39 @@ class BlasTest {
     }
 
     @Test
+    void gemmIntoWritesOneHeadsColumnsOfAWiderArrayAndNothingElse() {
+        // Attention writes each head's [T, Hd] result into its columns of [T, H*Hd]: ldc is the wide row.
+        Nd4j.getRandom().setSeed(SEED);
+        INDArray a = Nd4j.rand(DataType.FLOAT, 5, 7).subi(0.5);
+        INDArray b = Nd4j.rand(DataType.FLOAT, 7, 3).subi(0.5);
+        INDArray wide = Nd4j.rand(DataType.FLOAT, 5, 12);
+        INDArray before = wide.dup();
+        INDArray head = wide.get(NDArrayIndex.all(), NDArrayIndex.interval(6, 9));    // columns 6..8
+        for (INDArray al : layouts(a)) {
+            for (INDArray bl : layouts(b)) {
+                Blas.gemmInto(al, false, bl, false, head);
+                assertClose(plain(a, b), head, "into columns 6..8, a " + describe(al) + ", b " + describe(bl));
+            }
+        }
+        INDArray outside = wide.dup();
+        outside.get(NDArrayIndex.all(), NDArrayIndex.interval(6, 9)).assign(before.get(NDArrayIndex.all(),
+                NDArrayIndex.interval(6, 9)));
+        assertEquals(before, outside, "columns outside the head were written");
+    }
+
+    @Test
+    void gemmIntoRefusesAColumnMajorOutputOrAWrongShape() {
+        INDArray a = Nd4j.rand(DataType.FLOAT, 5, 7);
+        INDArray b = Nd4j.rand(DataType.FLOAT, 7, 3);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> Blas.gemmInto(a, false, b, false, Nd4j.create(DataType.FLOAT, 3, 5).transpose()));
+        assertTrue(e.getMessage().startsWith("matrix product into an array that is not row-major"), e.getMessage());
+        e = assertThrows(IllegalStateException.class,
+                () -> Blas.gemmInto(a, false, b, false, Nd4j.create(DataType.FLOAT, 5, 4)));
+        assertEquals("matrix product of [5, 7] and [7, 3] into [5, 4]", e.getMessage());
+    }
+
+    @Test
     void mismatchedInnerSizesAreRefusedNotReadPastTheEnd() {
         INDArray x = Nd4j.rand(DataType.FLOAT, 3, 5);
         INDArray w = Nd4j.rand(DataType.FLOAT, 4, 6);
