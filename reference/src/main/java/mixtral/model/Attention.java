@@ -3,8 +3,10 @@ package mixtral.model;
 import mixtral.config.MixtralConfig;
 import mixtral.trace.Recorder;
 import mixtral.trace.TensorNames;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Causal grouped-query self-attention: H query heads share KV key/value heads, query head h reading kv head
@@ -45,40 +47,36 @@ final class Attention {
         INDArray[] past = cache.append(layer, k, v);                  // [S, KV*Hd] each
         int s = (int) past[0].rows();
 
-        // The G = H / KV query heads that share a kv head form one batch: [KV, G*T, Hd] against that head's keys.
-        int g = heads / kvHeads;
-        INDArray qh = q.reshape('c', t, heads, headDim).permute(1, 0, 2).dup('c')
-                .reshape('c', kvHeads, (long) g * t, headDim);                                // [KV, G*T, Hd]
-        INDArray kh = past[0].reshape('c', s, kvHeads, headDim).permute(1, 0, 2);            // [KV, S, Hd]
-        INDArray vh = past[1].reshape('c', s, kvHeads, headDim).permute(1, 0, 2);            // [KV, S, Hd]
-
-        INDArray scores = Ops.matmul(qh, kh, true).divi(Math.sqrt(headDim));                 // [KV, G*T, S] = [H, T, S]
-        scores.reshape('c', heads, (long) t * s).addiRowVector(mask(t, s, pos0));
-        INDArray probs = Ops.softmaxRowsInPlace(scores.reshape('c', (long) heads * t, s));     // [H*T, S]
-        rec.record(TensorNames.attnProbs(layer), () -> probs.reshape('c', heads, t, s));
-
-        INDArray mixed = Ops.matmul(probs.reshape('c', kvHeads, (long) g * t, s), vh, false)  // [KV, G*T, Hd]
-                .reshape('c', heads, t, headDim).permute(1, 0, 2).dup('c')
-                .reshape('c', t, (long) heads * headDim);                                      // [T, H*Hd]
+        // Head by head, as the paper writes it: softmax(q k^T / sqrt(Hd) + causal mask) v, into the head's columns.
+        boolean recorded = rec.wants(TensorNames.attnProbs(layer));
+        INDArray probs = Nd4j.createUninitialized(DataType.FLOAT, recorded ? heads : 1, t, s);  // [H, T, S], or one head's
+        INDArray mixed = Nd4j.createUninitialized(DataType.FLOAT, t, (long) heads * headDim);    // [T, H*Hd]
+        for (int h = 0; h < heads; h++) {
+            int kv = h / (heads / kvHeads);                 // grouped-query: H / KV query heads share each kv head
+            INDArray p = probs.slice(recorded ? h : 0);                                           // [T, S]
+            Blas.gemmInto(head(q, h), false, head(past[0], kv), true, p);                        // q k^T
+            Ops.softmaxRowsInPlace(p, Math.sqrt(headDim), i -> firstVisible(pos0 + i), i -> pos0 + i);
+            Blas.gemmInto(p, false, head(past[1], kv), false, head(mixed, h));                   // probs v: [T, Hd]
+        }
+        if (recorded) {
+            rec.record(TensorNames.attnProbs(layer), probs);
+        }
         INDArray out = Blas.linear(mixed, wo.get());                                     // [T, D]
         rec.record(TensorNames.attnOut(layer), out);
         return out;
     }
 
+    /** Head h's columns of a [T, heads*Hd] array: a [T, Hd] view. */
+    private INDArray head(INDArray a, int h) {
+        return a.get(NDArrayIndex.all(), NDArrayIndex.interval((long) h * headDim, (long) (h + 1) * headDim));
+    }
+
     /**
-     * Additive mask [1, T*S]: 0 where query i (at position pos0 + i) may see key j, the most negative float
-     * elsewhere (as the published code does). It sees keys at or before its position, and with a sliding window w
-     * only the w most recent of them (itself included).
+     * The causal mask: a query at position pos sees the keys at positions firstVisible(pos) to pos, itself included:
+     * all earlier ones, or with a sliding window w only the w most recent. The published code adds the most
+     * negative float to the scores of the others, so that softmax gives them exactly 0.
      */
-    private INDArray mask(int t, int s, int pos0) {
-        float[] m = new float[t * s];
-        for (int i = 0; i < t; i++) {
-            int pos = pos0 + i;
-            for (int j = 0; j < s; j++) {
-                boolean visible = j <= pos && (slidingWindow == null || pos - j < slidingWindow);
-                m[i * s + j] = visible ? 0f : -Float.MAX_VALUE;
-            }
-        }
-        return Nd4j.create(m, new long[] {1, (long) t * s}, 'c');
+    private int firstVisible(int pos) {
+        return slidingWindow == null ? 0 : Math.max(0, pos - slidingWindow + 1);
     }
 }

@@ -17,7 +17,7 @@ final class Expert {
     /** x [n, D], the tokens routed here -> [n, D]. Computed with the tokens as columns, W x as in the paper. */
     INDArray forward(INDArray x) {
         INDArray columns = x.transpose();                                                                    // [D, n]
-        INDArray gated = Ops.siluInPlace(Blas.times(w1.get(), columns)).muli(Blas.times(w3.get(), columns));  // [F, n]
+        INDArray gated = Ops.siluTimesInPlace(Blas.times(w1.get(), columns), Blas.times(w3.get(), columns));  // [F, n]
         return Blas.times(w2.get(), gated).transpose();                                                      // [n, D]
     }
 }

@@ -96,10 +96,5 @@ public record Routing(INDArray logits, int[][] experts, float[][] weights) {
         boolean isEmpty() {
             return tokens.length == 0;
         }
-
-        /** [n, 1] */
-        INDArray weightColumn() {
-            return Nd4j.create(weights, new long[] {weights.length, 1}, 'c');
-        }
     }
 }

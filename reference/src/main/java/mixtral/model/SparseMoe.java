@@ -40,7 +40,7 @@ final class SparseMoe {
                 continue;
             }
             INDArray y = experts[e].forward(Ops.gatherRows(x, batch.tokens()));     // [n, D], one matmul per weight
-            Ops.scatterAddRows(out, batch.tokens(), y.muliColumnVector(batch.weightColumn()));
+            Ops.addScaledRows(out, batch.tokens(), batch.weights(), y);                       // out[t] += w * y
         }
         rec.record(TensorNames.moeOut(layer), out);
         return out;

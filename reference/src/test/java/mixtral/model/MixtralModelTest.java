@@ -34,11 +34,21 @@ class MixtralModelTest {
                 Arguments.of("sliding window 4", TinyConfigs.with(base, 8, 2, 2, 4)));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("configurations")
-    void logitsEqualAPlainLoopImplementation(String name, MixtralConfig config) {
+    static Stream<Arguments> configurationsOnBothPaths() {
+        return configurations().flatMap(a -> Stream.of(true, false).map(v -> Arguments.of(a.get()[0], a.get()[1], v)));
+    }
+
+    @ParameterizedTest(name = "{0}, vector API {2}")
+    @MethodSource("configurationsOnBothPaths")
+    void logitsEqualAPlainLoopImplementation(String name, MixtralConfig config, boolean vectorApi) {
         RandomWeights weights = new RandomWeights(config, 7);
-        float[][] ours = MixtralModel.load(weights).forward(PROMPT, Recorder.NONE).toFloatMatrix();
+        boolean before = Ops.useVectorApi(vectorApi);
+        float[][] ours;
+        try {
+            ours = MixtralModel.load(weights).forward(PROMPT, Recorder.NONE).toFloatMatrix();
+        } finally {
+            Ops.useVectorApi(before);
+        }
         double[][] loops = new PlainLoops(weights).forward(PROMPT);
         double maxDiff = 0;
         for (int t = 0; t < PROMPT.length; t++) {
