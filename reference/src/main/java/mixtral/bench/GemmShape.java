@@ -20,20 +20,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param in    columns of the input (and of the weight)
  * @param out   rows of the weight [out, in]
  * @param calls how many times a forward pass makes this product
- * @param call  how the model hands the product to BLAS
+ * @param freshOutput whether the output is made outside the layer's reused memory, as the logits are (they outlive
+ *                    the pass): the LM head
  */
-public record GemmShape(String name, int rows, int in, int out, int calls, Call call) {
-    /** The ways the model hands its products to BLAS ({@link Blas#linear} and {@link Blas#times}). */
-    enum Call {
-        /** x [rows, in] times w transposed: the projections. */
-        ROWS,
-        /** The same, its output outside the layer's reused memory (the logits outlive the pass): the LM head. */
-        ROWS_FRESH_OUTPUT,
-        /** w times x transposed, x [rows, in] (a transposed view of the gathered tokens): an expert's w1 and w3. */
-        TRANSPOSED_COLUMNS,
-        /** w times c [in, rows], an expert's gated hidden state in column form: its w2. */
-        COLUMNS
-    }
+public record GemmShape(String name, int rows, int in, int out, int calls, boolean freshOutput) {
 
     /** Best of this many runs (after two warm-up runs) per shape and side. */
     static final int RUNS = 7;
@@ -47,36 +37,30 @@ public record GemmShape(String name, int rows, int in, int out, int calls, Call 
         int e = c.numLocalExperts();
         int perExpert = Math.max(1, tokens * c.numExpertsPerTok() / e);
         List<GemmShape> all = new ArrayList<>();
-        all.add(new GemmShape("q, o projections", tokens, d, q, 2 * layers, Call.ROWS));
-        all.add(new GemmShape("k, v projections", tokens, d, kv, 2 * layers, Call.ROWS));
-        all.add(new GemmShape("expert w1, w3", perExpert, d, c.intermediateSize(), 2 * e * layers,
-                Call.TRANSPOSED_COLUMNS));
-        all.add(new GemmShape("expert w2", perExpert, c.intermediateSize(), d, e * layers, Call.COLUMNS));
-        all.add(new GemmShape("LM head", tokens, d, c.vocabSize(), 1, Call.ROWS_FRESH_OUTPUT));
+        all.add(new GemmShape("q, o projections", tokens, d, q, 2 * layers, false));
+        all.add(new GemmShape("k, v projections", tokens, d, kv, 2 * layers, false));
+        all.add(new GemmShape("expert w1, w3", perExpert, d, c.intermediateSize(), 2 * e * layers, false));
+        all.add(new GemmShape("expert w2", perExpert, c.intermediateSize(), d, e * layers, false));
+        all.add(new GemmShape("LM head", tokens, d, c.vocabSize(), 1, true));
         return all;
     }
 
     /**
-     * Milliseconds of this product, called as the model calls it (experts: tokens as columns), with its output in a
-     * reused workspace as a decoder layer has it; without one each run would write to freshly mapped memory.
+     * Milliseconds of this product, called as the model calls it ({@link Blas#linear}), with its output in a reused
+     * workspace as a decoder layer has it; without one each run would write to freshly mapped memory.
      */
     double oursMs() {
         INDArray w = Nd4j.rand(DataType.FLOAT, out, in);                      // [out, in]
-        INDArray x = call == Call.COLUMNS ? Nd4j.rand(DataType.FLOAT, in, rows)    // [in, rows]
-                : Nd4j.rand(DataType.FLOAT, rows, in);                             // [rows, in]
+        INDArray x = Nd4j.rand(DataType.FLOAT, rows, in);                     // [rows, in]
         double best = Double.MAX_VALUE;
         for (int i = 0; i < RUNS + 2; i++) {
             double ms;
-            try (MemoryWorkspace ws = call == Call.ROWS_FRESH_OUTPUT ? null
+            try (MemoryWorkspace ws = freshOutput ? null
                     : Nd4j.getWorkspaceManager().getAndActivateWorkspace(MixtralModel.LAYER_MEMORY, "gemm-shape")) {
                 long start = System.nanoTime();
-                INDArray y = switch (call) {
-                    case ROWS, ROWS_FRESH_OUTPUT -> Blas.linear(x, w);
-                    case TRANSPOSED_COLUMNS -> Blas.times(w, x.transpose());
-                    case COLUMNS -> Blas.times(w, x);
-                };
+                INDArray y = Blas.linear(x, w);
                 ms = (System.nanoTime() - start) / 1e6;
-                if (call == Call.ROWS_FRESH_OUTPUT) {
+                if (freshOutput) {
                     // Freed now, as the model's logits are long before its next pass; left to the garbage collector,
                     // nine of them in a row (65 MB each at 512 tokens) doubled the time of the runs after them.
                     y.close();

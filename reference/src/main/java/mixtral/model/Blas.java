@@ -10,7 +10,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * The model's matrix products, handed straight to OpenBLAS ({@code cblas_sgemm}, {@code cblas_sgemv}) on ND4J's
  * own buffers. ND4J's {@code Nd4j.gemm} calls the same OpenBLAS, but around it it checks, and copies an operand whose
  * layout it does not take as is; measured on every product shape of the benchmark it was 10 to 35% slower than the
- * bare call (a 512 x 1024 x 32000 LM head in "times" form twice as slow). Here each operand is described to BLAS as
+ * bare call (a 512 x 1024 x 32000 LM head with a transposed operand twice as slow). Here each operand is described to BLAS as
  * it lies in memory, row- or column-major, so nothing is copied. Every call passes {@link BlasGate}.
  */
 public final class Blas {
@@ -22,15 +22,6 @@ public final class Blas {
      */
     public static INDArray linear(INDArray x, INDArray w) {
         return x.rows() > 1 ? gemm(x, false, w, true) : gemv(w, x).reshape(1, w.rows());
-    }
-
-    /**
-     * w [out, in] times the columns of c [in, n]: [out, n]. With c = x transposed (a view; BLAS reads it in place)
-     * this is linear(x, w) transposed; for the few tokens an expert gets, BLAS runs this shape faster. One column
-     * goes through gemv.
-     */
-    public static INDArray times(INDArray w, INDArray c) {
-        return c.columns() > 1 ? gemm(w, false, c, false) : gemv(w, c).reshape(w.rows(), 1);
     }
 
     /** op(a) [m, k] times op(b) [k, n], op transposing when asked: a new row-major [m, n]. */

@@ -14,10 +14,9 @@ final class Expert {
         this.w3 = w3;
     }
 
-    /** x [n, D], the tokens routed here -> [n, D]. Computed with the tokens as columns, W x as in the paper. */
+    /** x [n, D], the tokens routed here -> [n, D] */
     INDArray forward(INDArray x) {
-        INDArray columns = x.transpose();                                                                    // [D, n]
-        INDArray gated = Ops.siluTimesInPlace(Blas.times(w1.get(), columns), Blas.times(w3.get(), columns));  // [F, n]
-        return Blas.times(w2.get(), gated).transpose();                                                      // [n, D]
+        INDArray gated = Ops.siluTimesInPlace(Blas.linear(x, w1.get()), Blas.linear(x, w3.get()));   // [n, F]
+        return Blas.linear(gated, w2.get());                                                         // [n, D]
     }
 }

@@ -48,7 +48,7 @@ class HfBenchServerTest {
             server.prefill("prefill_4", new long[] {1, 2, 3, 4}, true);       // answer 3
             server.decodePrompt(new long[] {1, 2});                           // answer 4: not a figure
             server.decodeToken("decode", 7, true);                            // answer 5
-            double gemm = server.gemmMs(new GemmShape("q", 4, 8, 8, 2, GemmShape.Call.ROWS));
+            double gemm = server.gemmMs(new GemmShape("q", 4, 8, 8, 2, false));
             HfBench.Result r = server.result(Map.of("prefill_4", new double[] {gemm}));
             assertEquals("1.13", r.torch());
             assertEquals(2, r.threads());

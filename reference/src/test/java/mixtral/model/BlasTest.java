@@ -81,28 +81,28 @@ class BlasTest {
     }
 
     @Test
-    void timesMatchesPlainLoopsForEveryLayoutOfBothOperands() {
+    void gemmMatchesPlainLoopsForEveryLayoutOfBothOperandsTransposedOrNot() {
         Nd4j.getRandom().setSeed(SEED);
-        INDArray w = Nd4j.rand(DataType.FLOAT, 6, 9).subi(0.5);    // [out, in]
-        INDArray c = Nd4j.rand(DataType.FLOAT, 9, 3).subi(0.5);    // [in, n]
-        double[][] expected = plain(w, c);
-        for (INDArray wl : layouts(w)) {
-            for (INDArray cl : layouts(c)) {
-                assertClose(expected, Blas.times(wl, cl), "times, w " + describe(wl) + ", c " + describe(cl));
+        INDArray a = Nd4j.rand(DataType.FLOAT, 6, 9).subi(0.5);
+        INDArray b = Nd4j.rand(DataType.FLOAT, 9, 3).subi(0.5);
+        double[][] expected = plain(a, b);
+        for (INDArray al : layouts(a)) {
+            for (INDArray bl : layouts(b)) {
+                String what = "a " + describe(al) + ", b " + describe(bl);
+                assertClose(expected, Blas.gemm(al, false, bl, false), "gemm, " + what);
+                assertClose(expected, Blas.gemm(al.transpose(), true, bl.transpose(), true), "gemm of transposes, " + what);
             }
         }
     }
 
     @Test
-    void oneRowAndOneColumnGoThroughGemvWithTheSameResults() {
+    void oneRowGoesThroughGemvWithTheSameResults() {
         Nd4j.getRandom().setSeed(SEED);
         INDArray w = Nd4j.rand(DataType.FLOAT, 6, 9).subi(0.5);    // [out, in]
         INDArray row = Nd4j.rand(DataType.FLOAT, 1, 9).subi(0.5);  // [1, in]
         for (INDArray wl : layouts(w)) {
             for (INDArray xl : layouts(row)) {
                 assertClose(plain(xl, w.transpose()), Blas.linear(xl, wl), "gemv row " + describe(xl));
-                assertClose(plain(w, xl.transpose()), Blas.times(wl, xl.transpose()),
-                        "gemv column " + describe(xl));
             }
         }
     }
