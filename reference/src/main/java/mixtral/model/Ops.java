@@ -92,12 +92,20 @@ final class Ops {
 
     /** The rows {@code idx} of x [T, D], as a new array [idx.length, D]: one bulk copy per row when x is dense. */
     static INDArray gatherRows(INDArray x, int[] idx) {
-        if (!isDense(x)) {
-            return Nd4j.pullRows(x, 1, idx);
-        }
+        return isDense(x) ? gatherRows(x, idx, 1) : Nd4j.pullRows(x, 1, idx);
+    }
+
+    /**
+     * The same with zero rows after them up to a multiple of {@code multiple} rows: [idx.length rounded up, D]. x must
+     * be dense (or is copied).
+     */
+    static INDArray gatherRows(INDArray x, int[] idx, int multiple) {
+        INDArray source = isDense(x) ? x : x.dup('c');
         int d = (int) x.columns();
-        INDArray out = Nd4j.createUninitialized(DataType.FLOAT, idx.length, d);
-        FloatBuffer from = floats(x);
+        int rows = (idx.length + multiple - 1) / multiple * multiple;
+        INDArray out = rows == idx.length ? Nd4j.createUninitialized(DataType.FLOAT, rows, d)
+                : Nd4j.zeros(DataType.FLOAT, rows, d);
+        FloatBuffer from = floats(source);
         FloatBuffer to = floats(out);
         for (int r = 0; r < idx.length; r++) {
             to.put(r * d, from, idx[r] * d, d);
@@ -106,9 +114,8 @@ final class Ops {
     }
 
     /**
-     * target[idx[r]] += w[r] * rows[r] for every r, in place: target [T, D] dense, idx distinct (an expert sees a
-     * token once), rows [idx.length, D] dense or the transpose of a dense [D, idx.length] (as an expert's W x^T leaves
-     * it; read in place).
+     * target[idx[r]] += w[r] * rows[r] for every r, in place: target [T, D] dense, rows [idx.length, D], idx distinct
+     * (an expert sees a token once).
      */
     static void addScaledRows(INDArray target, int[] idx, float[] w, INDArray rows) {
         checkShape(rows, "rows to add", idx.length, target.columns());
@@ -123,10 +130,6 @@ final class Ops {
             }
             seen[i] = true;
         }
-        if (!isDense(rows) && isDense(rows.transpose())) {
-            addScaledColumns(target, idx, w, rows.transpose());
-            return;
-        }
         FloatBuffer source = floats(isDense(rows) ? rows : rows.dup('c'));
         FloatBuffer dest = floats(target);
         int d = (int) target.columns();
@@ -139,31 +142,6 @@ final class Ops {
                 sum[i] += w[r] * row[i];      // a loop the JIT compiles to SIMD instructions
             }
             dest.put(idx[r] * d, sum, 0, d);
-        }
-    }
-
-    /** The same with the rows as columns of a dense [D, n], 16 columns (one cache line of each row) at a time. */
-    private static void addScaledColumns(INDArray target, int[] idx, float[] w, INDArray columns) {
-        FloatBuffer source = floats(columns);
-        FloatBuffer dest = floats(target);
-        int n = idx.length;
-        int d = (int) target.columns();
-        float[][] sums = new float[16][d];
-        float[] line = new float[16];
-        for (int c0 = 0; c0 < n; c0 += 16) {
-            int g = Math.min(16, n - c0);
-            for (int k = 0; k < g; k++) {
-                dest.get(idx[c0 + k] * d, sums[k], 0, d);
-            }
-            for (int i = 0; i < d; i++) {
-                source.get(i * n + c0, line, 0, g);
-                for (int k = 0; k < g; k++) {
-                    sums[k][i] += w[c0 + k] * line[k];
-                }
-            }
-            for (int k = 0; k < g; k++) {
-                dest.put(idx[c0 + k] * d, sums[k], 0, d);
-            }
         }
     }
 

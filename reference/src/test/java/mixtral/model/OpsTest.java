@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -125,6 +126,28 @@ class OpsTest {
             assertEquals(5, got.rows());
             for (int r = 0; r < idx.length; r++) {
                 assertEquals(source.getRow(idx[r]), got.getRow(r), "row " + r);
+            }
+        }
+    }
+
+    @Test
+    void gatherRowsPadsWithZeroRowsUpToTheMultipleAndNoFurther() {
+        INDArray x = Nd4j.rand(DataType.FLOAT, 40, 7).addi(1);                      // no zero anywhere
+        for (int n : new int[] {1, 15, 16, 17, 33}) {
+            int[] idx = java.util.stream.IntStream.range(0, n).map(i -> (i * 7) % 40).toArray();
+            // In reused layer memory, as the model gathers: what the last pass left there must not show through.
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(MixtralModel.LAYER_MEMORY,
+                    "gather-test")) {
+                Nd4j.ones(DataType.FLOAT, 64, 7);
+            }
+            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(MixtralModel.LAYER_MEMORY,
+                    "gather-test")) {
+                INDArray got = Ops.gatherRows(x, idx, 16);
+                assertEquals((n + 15) / 16 * 16, got.rows(), n + " rows");
+                for (int r = 0; r < got.rows(); r++) {
+                    INDArray expected = r < n ? x.getRow(idx[r]) : Nd4j.zeros(DataType.FLOAT, 7);
+                    assertEquals(expected, got.getRow(r).detach(), n + " rows, row " + r);
+                }
             }
         }
     }
