@@ -96,13 +96,13 @@ final class Ops {
     }
 
     /**
-     * The same with zero rows after them up to a multiple of {@code multiple} rows: [idx.length rounded up, D]. x must
-     * be dense (or is copied).
+     * The same with zero rows after them up to a multiple of {@code multiple} rows: [idx.length rounded up, D]. One row
+     * stays one row (a single token goes through gemv).
      */
     static INDArray gatherRows(INDArray x, int[] idx, int multiple) {
         INDArray source = isDense(x) ? x : x.dup('c');
         int d = (int) x.columns();
-        int rows = (idx.length + multiple - 1) / multiple * multiple;
+        int rows = idx.length == 1 ? 1 : (idx.length + multiple - 1) / multiple * multiple;
         INDArray out = rows == idx.length ? Nd4j.createUninitialized(DataType.FLOAT, rows, d)
                 : Nd4j.zeros(DataType.FLOAT, rows, d);
         FloatBuffer from = floats(source);
@@ -114,11 +114,15 @@ final class Ops {
     }
 
     /**
-     * target[idx[r]] += w[r] * rows[r] for every r, in place: target [T, D] dense, rows [idx.length, D], idx distinct
-     * (an expert sees a token once).
+     * target[idx[r]] += w[r] * rows[r] for every r < idx.length, in place: target [T, D] dense, rows [at least
+     * idx.length, D] (rows after those, such as gatherRows' padding, are not read), idx distinct (an expert sees a
+     * token once).
      */
     static void addScaledRows(INDArray target, int[] idx, float[] w, INDArray rows) {
-        checkShape(rows, "rows to add", idx.length, target.columns());
+        if (rows.rank() != 2 || rows.rows() < idx.length || rows.columns() != target.columns()) {
+            throw new IllegalStateException("rows to add have shape " + java.util.Arrays.toString(rows.shape())
+                    + ", expected at least [" + idx.length + ", " + target.columns() + "]");
+        }
         if (!isDense(target) || w.length != idx.length) {
             throw new IllegalStateException("scatter of " + w.length + " weights and " + idx.length + " rows into "
                     + target.shapeInfoToString());
