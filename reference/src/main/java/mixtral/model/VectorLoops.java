@@ -66,6 +66,7 @@ final class VectorLoops {
     static void softmaxRows(FloatBuffer rows, int s, int from, int to, float divisor, IntUnaryOperator first,
             IntUnaryOperator last) {
         float[] r = new float[s];
+        float[] zeros = new float[s];
         float[] lanes = new float[LANES.length()];
         for (int i = from; i < to; i++) {
             int lo = first.applyAsInt(i);
@@ -106,13 +107,9 @@ final class VectorLoops {
             for (; j < n; j++) {
                 r[j] *= scale;
             }
+            rows.put(i * s, zeros, 0, lo);                                     // masked: exactly 0
             rows.put(i * s + lo, r, 0, n);
-            for (j = i * s; j < i * s + lo; j++) {
-                rows.put(j, 0f);
-            }
-            for (j = i * s + lo + n; j < (i + 1) * s; j++) {
-                rows.put(j, 0f);
-            }
+            rows.put(i * s + lo + n, zeros, 0, s - lo - n);
         }
     }
 
