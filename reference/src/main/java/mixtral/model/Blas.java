@@ -23,7 +23,7 @@ public final class Blas {
      * token) goes through gemv, several times faster than a one-row gemm.
      */
     public static INDArray linear(INDArray x, INDArray w) {
-        return x.rows() > 1 ? gemm(x, false, w, true) : gemv(w, x).reshape(1, w.rows());
+        return x.rows() > 1 ? gemm(x, false, w, true) : gemv(w, x);
     }
 
     /** op(a) [m, k] times op(b) [k, n], op transposing when asked: a new row-major [m, n]. */
@@ -76,11 +76,11 @@ public final class Blas {
         return c;
     }
 
-    /** w [out, in] times the vector held in x (any shape of in elements): a new [out]. */
+    /** w [out, in] times the vector held in x (any shape of in elements): a new row [1, out]. */
     private static INDArray gemv(INDArray w, INDArray x) {
         Operand m = Operand.of(w, false);
         INDArray v = x.elementWiseStride() == 1 ? x : x.dup('c');     // a vector, contiguous either way
-        INDArray y = Nd4j.createUninitialized(DataType.FLOAT, w.rows());
+        INDArray y = output(1, w.rows());
         BlasGate.call(() -> {
             boolean stored = m.trans == openblas.CblasNoTrans;                   // else BLAS reads w's transpose
             openblas.cblas_sgemv(openblas.CblasRowMajor, m.trans, (int) (stored ? m.rows : m.cols),

@@ -100,7 +100,7 @@ final class Ops {
      * stays one row (a single token goes through gemv).
      */
     static INDArray gatherRows(INDArray x, int[] idx, int multiple) {
-        INDArray source = isDense(x) ? x : x.dup('c');
+        INDArray source = dense(x);
         int d = (int) x.columns();
         int rows = idx.length == 1 ? 1 : (idx.length + multiple - 1) / multiple * multiple;
         INDArray out = rows == idx.length ? Nd4j.createUninitialized(DataType.FLOAT, rows, d)
@@ -134,7 +134,7 @@ final class Ops {
             }
             seen[i] = true;
         }
-        FloatBuffer source = floats(isDense(rows) ? rows : rows.dup('c'));
+        FloatBuffer source = floats(dense(rows));
         FloatBuffer dest = floats(target);
         int d = (int) target.columns();
         float[] row = new float[d];
@@ -162,6 +162,11 @@ final class Ops {
             expected *= a.size(i);
         }
         return true;
+    }
+
+    /** a itself when dense, else a dense float32 copy of it, so that {@link #floats} reads the right elements. */
+    private static INDArray dense(INDArray a) {
+        return isDense(a) ? a : a.castTo(DataType.FLOAT).dup('c');
     }
 
     /** The elements of a dense array, as a buffer over its memory (a view's memory starts at its first element). */

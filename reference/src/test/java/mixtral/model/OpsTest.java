@@ -187,6 +187,18 @@ class OpsTest {
     }
 
     @Test
+    void aDoubleArrayIsReadByValueNotByItsBytes() {
+        // The loops read float32 memory; anything else must be converted first, never reinterpreted.
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 6, 5);
+        INDArray gathered = Ops.gatherRows(x, new int[] {4, 1}, 16);
+        assertEquals(x.getRow(4).castTo(DataType.FLOAT), gathered.getRow(0));
+        assertEquals(x.getRow(1).castTo(DataType.FLOAT), gathered.getRow(1));
+        INDArray target = Nd4j.zeros(DataType.FLOAT, 3, 5);
+        Ops.addScaledRows(target, new int[] {2}, new float[] {2f}, x.get(NDArrayIndex.interval(0, 1), NDArrayIndex.all()));
+        assertEquals(x.getRow(0).castTo(DataType.FLOAT).mul(2), target.getRow(2));
+    }
+
+    @Test
     void addScaledRowsRefusesATargetRowGivenTwice() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Ops.addScaledRows(
                 Nd4j.zeros(DataType.FLOAT, 4, 3), new int[] {1, 2, 1}, new float[3], Nd4j.ones(DataType.FLOAT, 3, 3)));
