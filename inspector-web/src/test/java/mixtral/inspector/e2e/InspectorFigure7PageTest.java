@@ -38,8 +38,7 @@ class InspectorFigure7PageTest {
         label("fr");
         String code = runExample("python");
         label("code");
-        page.locator("#figure7-labels").fill("code, fr");
-        page.locator("#figure7-show").click();
+        showFigure("code, fr");
         page.waitForFunction("() => location.search.includes('figure7=code%2Cfr')");
 
         JsonNode f = get("/api/figure7?labels=code,fr");
@@ -80,8 +79,7 @@ class InspectorFigure7PageTest {
         label("de");
         String es = runExample("es");
         label("es");
-        page.locator("#figure7-labels").fill("de, es");
-        page.locator("#figure7-show").click();
+        showFigure("de, es");
         JsonNode f = get("/api/figure7?labels=de,es");
         int panel = f.get("layers").asInt() * f.get("experts").asInt();
         assertThat(page.locator("#figure7 rect.share")).hasCount(2 * panel);
@@ -105,8 +103,7 @@ class InspectorFigure7PageTest {
         load("/");
         runExample("it");
         label("it");
-        page.locator("#figure7-labels").fill("it");
-        page.locator("#figure7-show").click();
+        showFigure("it");
         JsonNode f = get("/api/figure7?labels=it");
         int layers = f.get("layers").asInt();
         int experts = f.get("experts").asInt();
@@ -150,8 +147,7 @@ class InspectorFigure7PageTest {
         page.locator("#trace-label").fill("fr,de");
         page.locator("#label-trace").click();
         assertThat(page.locator("#message")).containsText("label may hold letters, digits, spaces");
-        page.locator("#figure7-labels").fill("nowhere");
-        page.locator("#figure7-show").click();
+        showFigure("nowhere");
         assertThat(page.locator("#message")).containsText("no trace of this model is labelled 'nowhere'");
     }
 
@@ -197,6 +193,12 @@ class InspectorFigure7PageTest {
         assertThat(on.locator("#figure7 .figure7-panel")).hasCount(layers.size());
         assertEquals(layers, on.locator("#figure7 .figure7-panel").evaluateAll("ps => ps.map(p => p.dataset.layer)"));
         assertThat(on.locator("#figure7 rect.share")).hasCount(layers.size() * experts);
+    }
+
+    /** Asks the page for Figure 7 of these labels, as a user types and shows them. */
+    private void showFigure(String labels) {
+        page.locator("#figure7-labels").fill(labels);
+        page.locator("#figure7-show").click();
     }
 
     private void label(String label) {
