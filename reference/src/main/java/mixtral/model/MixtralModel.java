@@ -1,5 +1,7 @@
 package mixtral.model;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.IntConsumer;
 import mixtral.BadInputException;
@@ -67,27 +69,37 @@ public final class MixtralModel {
         long kvRows = (long) c.numKeyValueHeads() * c.headDim();
         Rope rope = new Rope(c.headDim(), c.ropeTheta());
         DecoderLayer[] layers = new DecoderLayer[c.numHiddenLayers()];
+        List<List<Weight>> byLayer = new ArrayList<>();     // the weights each read-ahead brings in; the head last
         for (int i = 0; i < layers.length; i++) {
             int l = i;
+            List<Weight> held = new ArrayList<>();
+            byLayer.add(held);
             Expert[] experts = new Expert[c.numLocalExperts()];
             for (int e = 0; e < experts.length; e++) {
                 int x = e;
-                experts[e] = new Expert(memory.weight(4 * f * d, () -> w.w1(l, x)),
-                        memory.weight(4 * d * f, () -> w.w2(l, x)), memory.weight(4 * f * d, () -> w.w3(l, x)));
+                experts[e] = new Expert(memory.weight(4 * f * d, () -> w.w1(l, x), held),
+                        memory.weight(4 * d * f, () -> w.w2(l, x), held), memory.weight(4 * f * d, () -> w.w3(l, x), held));
             }
-            Attention attention = new Attention(i, c, memory.weight(4 * qRows * d, () -> w.wq(l)),
-                    memory.weight(4 * kvRows * d, () -> w.wk(l)), memory.weight(4 * kvRows * d, () -> w.wv(l)),
-                    memory.weight(4 * d * qRows, () -> w.wo(l)), rope);
-            Router router = new Router(i, memory.weight(4L * c.numLocalExperts() * d, () -> w.gate(l)),
+            Attention attention = new Attention(i, c, memory.weight(4 * qRows * d, () -> w.wq(l), held),
+                    memory.weight(4 * kvRows * d, () -> w.wk(l), held), memory.weight(4 * kvRows * d, () -> w.wv(l), held),
+                    memory.weight(4 * d * qRows, () -> w.wo(l), held), rope);
+            Router router = new Router(i, memory.weight(4L * c.numLocalExperts() * d, () -> w.gate(l), held),
                     c.numExpertsPerTok(), routingRule, Intervention.NONE);
             layers[i] = new DecoderLayer(i,
                     new RmsNorm(w.attnNorm(i), c.rmsNormEps(), TensorNames.attnNorm(i)), attention,
                     new RmsNorm(w.moeNorm(i), c.rmsNormEps(), TensorNames.moeNorm(i)), new SparseMoe(i, router, experts));
         }
         Weight lmHead = memory.weight(4L * c.vocabSize() * d, w::lmHead);
+        byLayer.add(List.of(lmHead));
+        // a layer whose weights are all held already (the model fits in the budget) is not read again
+        IntConsumer readAhead = layer -> {
+            if (layer < byLayer.size() && !memory.holdsAll(byLayer.get(layer))) {
+                w.readAhead(layer);
+            }
+        };
         return new MixtralModel(c, Embedding.of(w, memory), layers,
                 new RmsNorm(w.finalNorm(), c.rmsNormEps(), TensorNames.FINAL_NORM), lmHead, memory,
-                memory.isBounded() ? w::readAhead : layer -> {});
+                memory.isBounded() ? readAhead : layer -> {});
     }
 
     /**

@@ -2,6 +2,7 @@ package mixtral.model;
 
 import java.util.Iterator;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.function.Supplier;
 import mixtral.weights.ReusedMemory;
 import org.nd4j.linalg.api.buffer.DataBuffer;
@@ -86,6 +87,18 @@ public final class WeightMemory {
             w.get();
         }
         return w;
+    }
+
+    /** The same, also added to {@code group} (the weights one read-ahead brings in). */
+    Weight weight(long bytes, Supplier<INDArray> load, List<Weight> group) {
+        Weight w = weight(bytes, load);
+        group.add(w);
+        return w;
+    }
+
+    /** Whether every one of these weights is converted and held now. */
+    synchronized boolean holdsAll(List<Weight> weights) {
+        return weights.stream().allMatch(w -> w.value != null);
     }
 
     synchronized INDArray acquire(Weight w) {

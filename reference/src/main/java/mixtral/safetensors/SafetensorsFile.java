@@ -270,6 +270,29 @@ public final class SafetensorsFile implements AutoCloseable {
      * @return whether every one of them was finite
      */
     public boolean readFloats(TensorInfo info, long from, long count, FloatBuffer out) {
+        return readFloats(info, from, count, out, this::map);
+    }
+
+    /**
+     * The same from bytes already read: {@code bytes} holds the file's bytes from offset {@code bytesAt} on, and must
+     * cover those elements (a {@link mixtral.weights.Checkpoint} streaming weights reads them past the page cache).
+     */
+    public boolean readFloats(TensorInfo info, long from, long count, FloatBuffer out, ByteBuffer bytes, long bytesAt) {
+        long first = info.begin() + from * info.dtype().bytes;
+        if (first < bytesAt || first + count * info.dtype().bytes > bytesAt + bytes.capacity()) {
+            throw new IllegalArgumentException(info.name() + ": elements " + from + ".." + (from + count)
+                    + " are not all in the bytes read from offset " + bytesAt);
+        }
+        return readFloats(info, from, count, out, (pos, len) -> bytes.duplicate()
+                .position((int) (pos - bytesAt)).limit((int) (pos - bytesAt + len)).slice());
+    }
+
+    /** Where the bytes [pos, pos + len) of this file are read from: a mapping, or a buffer read before. */
+    private interface Bytes {
+        ByteBuffer at(long pos, long len);
+    }
+
+    private boolean readFloats(TensorInfo info, long from, long count, FloatBuffer out, Bytes source) {
         if (!info.dtype().isFloat()) {
             throw new BadInputException(path + ": tensor '" + info.name() + "' is " + info.dtype() + ", expected a float type");
         }
@@ -290,7 +313,7 @@ public final class SafetensorsFile implements AutoCloseable {
             FloatBuffer into = out.duplicate().position(at + (int) first);
             boolean ok = true;
             for (long pos = begin + first * size, end = pos + n * size; pos < end; pos += CHUNK) {
-                ok &= convert(map(pos, Math.min(CHUNK, end - pos)), info.dtype(), into);
+                ok &= convert(source.at(pos, Math.min(CHUNK, end - pos)), info.dtype(), into);
             }
             return ok;
         }).reduce(true, Boolean::logicalAnd);

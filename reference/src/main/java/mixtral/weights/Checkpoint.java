@@ -46,6 +46,10 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
     private final List<SafetensorsFile> files;
     private final Map<String, SafetensorsFile> fileOf;
     private final ReadAhead readAhead = new ReadAhead();
+    private ReadAheadMode mode = ReadAheadMode.fromSystemProperty();
+    private DirectReads direct;               // opened at the first read-ahead: only a streamed model asks for one
+    private boolean directTried;
+    private final java.util.concurrent.atomic.AtomicLong readAheads = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
     private Checkpoint(Path dir, Layout layout, MixtralConfig config, List<SafetensorsFile> files,
@@ -268,10 +272,7 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
         checkOpen();
         TensorInfo info = tensorInfo(name);
         INDArray a = ReusedMemory.floats(info.shape());
-        FloatBuffer values = a.data().asNioFloat();
-        if (!fileOf.get(name).readFloats(info, values.duplicate())) {     // straight off-heap: no float[] on the heap
-            throw FiniteWeights.refuse(values, fileOf.get(name).path(), name, FiniteWeights.positionIn(info.shape()));
-        }
+        readInto(name, info, a.data().asNioFloat());             // straight off-heap: no float[] on the heap
         return a;
     }
 
@@ -283,11 +284,42 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
                     + " elements, too many to reorder its rows in one array");
         }
         float[] values = new float[(int) info.numel()];
-        if (!fileOf.get(name).readFloats(info, FloatBuffer.wrap(values))) {
-            throw FiniteWeights.refuse(FloatBuffer.wrap(values), fileOf.get(name).path(), name,
-                    FiniteWeights.positionIn(info.shape()));
-        }
+        readInto(name, info, FloatBuffer.wrap(values));
         return values;
+    }
+
+    /** Converts a tensor into values: from the bytes read ahead past the page cache if it was, else the mapped file. */
+    private void readInto(String name, TensorInfo info, FloatBuffer values) {
+        SafetensorsFile file = fileOf.get(name);
+        DirectReads d = directReads(false);
+        DirectReads.Result r = d == null ? DirectReads.Result.NOT_QUEUED : d.convert(file, info, values.duplicate());
+        boolean finite = r == DirectReads.Result.NOT_QUEUED ? file.readFloats(info, values.duplicate())
+                : r == DirectReads.Result.FINITE;
+        if (!finite) {
+            throw FiniteWeights.refuse(values, file.path(), name, FiniteWeights.positionIn(info.shape()));
+        }
+    }
+
+    /**
+     * The direct reads, opened at the first read-ahead ({@code open}) when the mode is or resolves to DIRECT; null
+     * before that, in PAGE_CACHE mode, or where the file system refuses O_DIRECT.
+     */
+    private synchronized DirectReads directReads(boolean open) {
+        if (open && !directTried && !closed) {
+            directTried = true;
+            long bytes = files.stream().mapToLong(f -> f.path().toFile().length()).sum();
+            direct = mode.resolve(bytes) == ReadAheadMode.DIRECT ? DirectReads.open(files) : null;
+        }
+        return direct;
+    }
+
+    /** How read-ahead brings bytes in; takes effect if set before the first read-ahead. Returns this checkpoint. */
+    public synchronized Checkpoint readAheadMode(ReadAheadMode m) {
+        if (directTried) {
+            throw new IllegalStateException("the read-ahead mode is fixed once reading ahead has started");
+        }
+        mode = m;
+        return this;
     }
 
     private void checkOpen() {
@@ -346,18 +378,45 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
         List<String> names = layer < config.numHiddenLayers()
                 ? layout.layerTensors(layer, config.numLocalExperts())
                 : List.of(layout.finalNorm(), config.tieWordEmbeddings() ? layout.embedding() : layout.lmHead());
-        readAhead.queue(layer, names.stream().map(n -> new ReadAhead.Range(fileOf.get(n), fileOf.get(n).info(n))).toList());
+        readAheads.incrementAndGet();
+        List<ReadAhead.Range> ranges = names.stream()
+                .map(n -> new ReadAhead.Range(fileOf.get(n), fileOf.get(n).info(n))).toList();
+        DirectReads d = directReads(true);
+        if (d != null) {
+            d.queue(layer, ranges);
+        } else {
+            readAhead.queue(layer, ranges);
+        }
     }
 
     /** What {@link #readAhead} has read so far: the per-layer timeline of the disk. */
     public List<ReadAhead.Span> readAheadLog() {
-        return readAhead.log();
+        DirectReads d = directReads(false);
+        return d != null ? d.log() : readAhead.log();
+    }
+
+    /** How many read-aheads were asked for (layers, and the head): a model already held in memory asks for none. */
+    public long readAheads() {
+        return readAheads.get();
+    }
+
+    /** Whether read-ahead goes past the page cache (O_DIRECT) into reused buffers, as it does where the file system allows. */
+    public boolean readsDirect() {
+        return directReads(false) != null;
     }
 
     @Override
     public void close() {
         closed = true;
         readAhead.close();
+        DirectReads d;
+        synchronized (this) {
+            directTried = true;
+            d = direct;
+        }
+        if (d != null) {
+            d.close();
+        }
         files.forEach(SafetensorsFile::close);
     }
 }

@@ -22,9 +22,6 @@ import mixtral.safetensors.TensorInfo;
 public final class ReadAhead implements AutoCloseable {
     /** Bytes mapped and brought in at a time: large, sequential requests are what a disk serves fastest. */
     private static final long CHUNK = 64L << 20;
-    /** Spans kept for {@link #log}: a few hundred forward passes of Mixtral 8x7B. */
-    private static final int LOG = 1 << 14;
-
     /** One read-ahead of a layer: when it ran (System.nanoTime) and how many bytes were not yet in memory. */
     public record Span(int layer, long startNanos, long endNanos, long bytesRead) {
         public double seconds() {
@@ -35,13 +32,32 @@ public final class ReadAhead implements AutoCloseable {
     /** One tensor's bytes in its file. */
     record Range(SafetensorsFile file, TensorInfo tensor) {}
 
+    /**
+     * The most recent spans, a few hundred forward passes of Mixtral 8x7B: a server streaming a model for days must
+     * not grow without end.
+     */
+    static final class Log {
+        private static final int KEPT = 1 << 14;
+        private final ArrayDeque<Span> spans = new ArrayDeque<>();
+
+        synchronized void add(Span s) {
+            if (spans.size() == KEPT) {
+                spans.removeFirst();
+            }
+            spans.addLast(s);
+        }
+
+        synchronized List<Span> list() {
+            return List.copyOf(spans);
+        }
+    }
+
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "checkpoint read-ahead");
         t.setDaemon(true);         // never keeps the JVM alive: a read-ahead nobody waits for can be dropped
         return t;
     });
-    /** The most recent spans, at most {@link #LOG}: a server streaming a model for days must not grow without end. */
-    private final ArrayDeque<Span> log = new ArrayDeque<>();
+    private final Log log = new Log();
     private final FileChannel devNull = openDevNull();
     private volatile boolean closed;
 
@@ -65,12 +81,7 @@ public final class ReadAhead implements AutoCloseable {
                 read += bringIn(r.file(), pos, Math.min(CHUNK, r.tensor().end() - pos));
             }
         }
-        synchronized (log) {
-            if (log.size() == LOG) {
-                log.removeFirst();
-            }
-            log.addLast(new Span(layer, start, System.nanoTime(), read));
-        }
+        log.add(new Span(layer, start, System.nanoTime(), read));
     }
 
     private long bringIn(SafetensorsFile file, long pos, long len) {
@@ -104,11 +115,9 @@ public final class ReadAhead implements AutoCloseable {
         }
     }
 
-    /** The read-aheads finished so far (the most recent {@link #LOG}), in the order they ran. */
+    /** The read-aheads finished so far (the most recent few thousand), in the order they ran. */
     public List<Span> log() {
-        synchronized (log) {
-            return List.copyOf(log);
-        }
+        return log.list();
     }
 
     @Override

@@ -14,10 +14,10 @@ import mixtral.trace.TraceRecorder;
 import mixtral.weights.Checkpoint;
 import mixtral.weights.CheckpointWriter;
 import mixtral.weights.Layout;
+import mixtral.weights.ReadAheadMode;
 import mixtral.weights.RandomWeights;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** A model whose memory budget is smaller than one weight computes exactly what the fully loaded model does. */
@@ -25,32 +25,41 @@ class StreamingTest {
     private static final long[] PROMPT = {1, 7, 3, 44, 21, 9, 30, 2, 11, 5};   // ids below the tiny vocabulary (50)
     private static final long TINY_BUDGET = 1;     // below any weight: only the weight in use stays converted
 
-    @TempDir
     static Path dir;
     static MixtralConfig config;
 
+    /** Under target/, not the system's temporary folder: tmpfs, where some machines keep it, refuses O_DIRECT. */
     @BeforeAll
-    static void writeABf16ShardedCheckpoint() {
+    static void writeABf16ShardedCheckpoint() throws java.io.IOException {
+        dir = java.nio.file.Files.createTempDirectory(java.nio.file.Files.createDirectories(Path.of("target")), "streaming");
         RandomWeights w = new RandomWeights(TinyConfigs.gqa(), 29);
         config = w.config();
         new CheckpointWriter(Layout.HUGGING_FACE).dtype(DType.BF16).shards(3).write(w, dir);
     }
 
     private static Trace trace(WeightMemory memory) {
-        try (Checkpoint c = Checkpoint.open(dir)) {
+        return trace(memory, ReadAheadMode.AUTO);
+    }
+
+    private static Trace trace(WeightMemory memory, ReadAheadMode mode) {
+        try (Checkpoint c = Checkpoint.open(dir).readAheadMode(mode)) {
             TraceRecorder rec = TraceRecorder.all(true);
             MixtralModel.load(c, RoutingRule.MIXTRAL, memory).forward(PROMPT, rec);
+            assertEquals(memory.isBounded() && mode == ReadAheadMode.DIRECT, c.readsDirect(),
+                    mode + ": reads ahead past the page cache only when streaming in DIRECT mode");
             return rec.toTrace(c.config());
         }
     }
 
     @Test
-    void streamingWithABudgetBelowOneWeightRecordsIdenticalTensors() {
+    void streamingWithABudgetBelowOneWeightRecordsIdenticalTensorsReadingAheadEitherWay() {
         Trace loaded = trace(WeightMemory.unbounded());
-        Trace streamed = trace(WeightMemory.bounded(TINY_BUDGET));
-        assertEquals(loaded.tensors().keySet(), streamed.tensors().keySet());
-        for (String name : loaded.tensors().keySet()) {
-            assertEquals(loaded.get(name), streamed.get(name), name + " differs when streamed");
+        for (ReadAheadMode mode : new ReadAheadMode[] {ReadAheadMode.PAGE_CACHE, ReadAheadMode.DIRECT}) {
+            Trace streamed = trace(WeightMemory.bounded(TINY_BUDGET), mode);
+            assertEquals(loaded.tensors().keySet(), streamed.tensors().keySet());
+            for (String name : loaded.tensors().keySet()) {
+                assertEquals(loaded.get(name), streamed.get(name), name + " differs when streamed, " + mode);
+            }
         }
     }
 
@@ -79,7 +88,7 @@ class StreamingTest {
     void aBudgetOfAFewWeightsReusesReleasedMemoryAndComputesTheSame() {
         long expertWeight = 4L * config.intermediateSize() * config.hiddenSize();
         WeightMemory memory = WeightMemory.bounded(2 * expertWeight);
-        Trace streamed = trace(memory);
+        Trace streamed = trace(memory, ReadAheadMode.DIRECT);
         Trace loaded = trace(WeightMemory.unbounded());
         assertTrue(memory.reused() > 0, "a released weight's memory was converted into " + memory.reused() + " times");
         for (String name : loaded.tensors().keySet()) {
@@ -102,6 +111,17 @@ class StreamingTest {
             MixtralModel.load(c).forward(PROMPT, Recorder.NONE);
             Thread.sleep(200);
             assertEquals(0, c.readAheadLog().size(), "a model held in memory reads nothing ahead");
+        }
+    }
+
+    @Test
+    void aBudgetThatHoldsTheWholeModelReadsNothingAheadOnceItIsConverted() {
+        try (Checkpoint c = Checkpoint.open(dir)) {
+            MixtralModel m = MixtralModel.load(c, RoutingRule.MIXTRAL, WeightMemory.bounded(1L << 30));
+            m.forward(PROMPT, Recorder.NONE);
+            assertEquals(config.numHiddenLayers() + 1, c.readAheads(), "every layer and the head, once");
+            m.forward(PROMPT, Recorder.NONE);
+            assertEquals(config.numHiddenLayers() + 1, c.readAheads(), "the second pass found every weight held");
         }
     }
 
