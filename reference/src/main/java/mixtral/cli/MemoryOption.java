@@ -22,7 +22,8 @@ public final class MemoryOption {
 
     @Option(names = "--memory-budget", paramLabel = "SIZE",
             description = "Float32 weights kept converted at once, e.g. 2g or 512m. A larger model is streamed: each "
-                    + "weight is converted from the memory-mapped checkpoint when needed. Default: half the machine's "
+                    + "weight is converted from the checkpoint when needed, the next layer read ahead (docs/streaming.md). "
+                    + "Default: half the machine's "
                     + "memory, at most 3/4 of the off-heap limit (-Dorg.bytedeco.javacpp.maxbytes, by default -Xmx).")
     String budget;
 

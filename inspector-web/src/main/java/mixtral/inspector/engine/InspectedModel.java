@@ -88,7 +88,7 @@ public record InspectedModel(String name, String description, boolean randomWeig
 
     /**
      * A checkpoint folder whose float32 weights are held as {@code memory} decides for its configuration: all loaded,
-     * or streamed from the memory-mapped files within a budget (the checkpoint then stays open while the server runs).
+     * or streamed from the checkpoint within a budget (the checkpoint then stays open while the server runs).
      */
     public static InspectedModel fromFolder(Path dir, Function<MixtralConfig, WeightMemory> memory) {
         Checkpoint checkpoint = Checkpoint.open(dir);
