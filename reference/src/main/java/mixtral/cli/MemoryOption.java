@@ -11,6 +11,7 @@ import mixtral.config.ParameterCount;
 import mixtral.model.ForwardMemory;
 import mixtral.model.WeightMemory;
 import mixtral.trace.TraceRecorder;
+import mixtral.weights.ReadAheadMode;
 import org.bytedeco.javacpp.Pointer;
 import picocli.CommandLine.Option;
 
@@ -54,7 +55,8 @@ public final class MemoryOption {
     public void checkFits(MixtralConfig config, int tokens, long positions, TraceRecorder.Size trace) {
         long modelBytes = 4 * ParameterCount.of(config).totalSum();
         long limit = budget != null ? parse(budget) : defaultBudget();
-        long weights = modelBytes <= limit ? modelBytes : Math.max(limit, largestWeightBytes(config));
+        long weights = modelBytes <= limit ? modelBytes      // streamed: the budget and the read-ahead's buffers
+                : Math.max(limit, largestWeightBytes(config)) + ReadAheadMode.DIRECT_BUFFER_BYTES;
         long recorded = trace == null ? 0 : trace.bytes();
         long pass = ForwardMemory.bytes(config, tokens, positions);
         long needed = saturatedSum(weights, pass, recorded);
@@ -66,7 +68,7 @@ public final class MemoryOption {
                     : room > largestWeightBytes(config) ? "give --memory-budget " + (room >> 20) + "m or less to "
                     + "stream the weights" : "it does not fit this machine";
             throw new BadInputException(String.format(Locale.ROOT, "%,d tokens need about %s of memory (%s of "
-                    + "weights kept in float32, %s for the forward pass%s); this process may use %s beside its Java "
+                    + "weights kept in float32 or read ahead, %s for the forward pass%s); this process may use %s beside its Java "
                     + "heap (%s in all%s, less -Xmx %s): %s", tokens, size(needed), size(weights), size(pass),
                     recorded > 0 ? ", " + size(recorded) + " recorded" : "", size(outsideHeap), size(processLimit()),
                     processLimit() < totalMemory() ? ", javacpp's maxphysicalbytes" : " of RAM", size(heap), fix));

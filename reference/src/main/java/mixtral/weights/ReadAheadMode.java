@@ -21,6 +21,9 @@ public enum ReadAheadMode {
     /** DIRECT when the checkpoint is larger than the memory available now (Linux's MemAvailable), else PAGE_CACHE. */
     AUTO;
 
+    /** Memory the direct reads hold at most, beside the budget of converted weights. */
+    public static final long DIRECT_BUFFER_BYTES = DirectReads.BUFFERS * (DirectReads.PIECE + 3 * 4096L);
+
     /** The mode the system property names, AUTO when unset. */
     public static ReadAheadMode fromSystemProperty() {
         String v = System.getProperty("mixtral.readAhead", "auto");
