@@ -8,16 +8,18 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import mixtral.config.MixtralConfig;
 import mixtral.safetensors.DType;
+import mixtral.testing.TargetTempDir;
 import mixtral.trace.Recorder;
 import mixtral.trace.Trace;
 import mixtral.trace.TraceRecorder;
 import mixtral.weights.Checkpoint;
 import mixtral.weights.CheckpointWriter;
 import mixtral.weights.Layout;
-import mixtral.weights.ReadAheadMode;
 import mixtral.weights.RandomWeights;
+import mixtral.weights.ReadAheadMode;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** A model whose memory budget is smaller than one weight computes exactly what the fully loaded model does. */
@@ -25,13 +27,12 @@ class StreamingTest {
     private static final long[] PROMPT = {1, 7, 3, 44, 21, 9, 30, 2, 11, 5};   // ids below the tiny vocabulary (50)
     private static final long TINY_BUDGET = 1;     // below any weight: only the weight in use stays converted
 
+    @TempDir(factory = TargetTempDir.class)     // not tmpfs, which refuses O_DIRECT
     static Path dir;
     static MixtralConfig config;
 
-    /** Under target/, not the system's temporary folder: tmpfs, where some machines keep it, refuses O_DIRECT. */
     @BeforeAll
-    static void writeABf16ShardedCheckpoint() throws java.io.IOException {
-        dir = java.nio.file.Files.createTempDirectory(java.nio.file.Files.createDirectories(Path.of("target")), "streaming");
+    static void writeABf16ShardedCheckpoint() {
         RandomWeights w = new RandomWeights(TinyConfigs.gqa(), 29);
         config = w.config();
         new CheckpointWriter(Layout.HUGGING_FACE).dtype(DType.BF16).shards(3).write(w, dir);

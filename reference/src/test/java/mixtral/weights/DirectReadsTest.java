@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,8 +16,10 @@ import mixtral.BadInputException;
 import mixtral.safetensors.DType;
 import mixtral.safetensors.SafetensorsFile;
 import mixtral.safetensors.SafetensorsWriter;
+import mixtral.testing.TargetTempDir;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Weights read past the page cache into reused buffers convert to exactly what the mapped file gives, whatever the
@@ -32,15 +32,15 @@ class DirectReadsTest {
     private static final int A = 3001;           // BF16: 6002 bytes, so what follows starts off any block boundary
     private static final int B = 2500;           // F32
     private static final int C = 5555;           // BF16, with a NaN in its third piece
+    @TempDir(factory = TargetTempDir.class)     // not tmpfs, which refuses O_DIRECT
+    static Path dir;
     private static Path file;
     private static float[] a;
     private static float[] b;
     private static float[] c;
 
-    /** Under target/, not the system's temporary folder: tmpfs, where some machines keep it, refuses O_DIRECT. */
     @BeforeAll
-    static void writeAFileWhoseTensorsStartOffBlockBoundaries() throws IOException {
-        Path dir = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "direct-reads");
+    static void writeAFileWhoseTensorsStartOffBlockBoundaries() {
         file = dir.resolve("t.safetensors");
         SplittableRandom r = new SplittableRandom(7);
         a = bf16(r, A);
