@@ -99,14 +99,16 @@ class StreamingTest {
 
     @Test
     void aStreamedForwardPassReadsEachLayerAheadThenTheHead() throws InterruptedException {
-        try (Checkpoint c = Checkpoint.open(dir)) {
-            MixtralModel.load(c, RoutingRule.MIXTRAL, WeightMemory.bounded(TINY_BUDGET)).forward(PROMPT, Recorder.NONE);
-            int layers = config.numHiddenLayers();
-            for (int waited = 0; c.readAheadLog().size() < layers + 1 && waited < 100; waited++) {
-                Thread.sleep(50);          // the last read-ahead may still be running on its own thread
+        for (ReadAheadMode mode : new ReadAheadMode[] {ReadAheadMode.PAGE_CACHE, ReadAheadMode.DIRECT}) {
+            try (Checkpoint c = Checkpoint.open(dir).readAheadMode(mode)) {
+                MixtralModel.load(c, RoutingRule.MIXTRAL, WeightMemory.bounded(TINY_BUDGET)).forward(PROMPT, Recorder.NONE);
+                int layers = config.numHiddenLayers();
+                for (int waited = 0; c.readAheadLog().size() < layers + 1 && waited < 100; waited++) {
+                    Thread.sleep(50);          // the last read-ahead may still be running on its own thread
+                }
+                assertEquals(java.util.stream.IntStream.rangeClosed(0, layers).boxed().toList(),
+                        c.readAheadLog().stream().map(s -> s.layer()).toList(), mode + ": layers 0..L-1, then the head");
             }
-            assertEquals(java.util.stream.IntStream.rangeClosed(0, layers).boxed().toList(),
-                    c.readAheadLog().stream().map(s -> s.layer()).toList(), "layers 0..L-1, then the head, in order");
         }
         try (Checkpoint c = Checkpoint.open(dir)) {
             MixtralModel.load(c).forward(PROMPT, Recorder.NONE);
