@@ -84,7 +84,8 @@ public final class MixtralModel {
                     memory.weight(4 * kvRows * d, () -> w.wk(l), held), memory.weight(4 * kvRows * d, () -> w.wv(l), held),
                     memory.weight(4 * d * qRows, () -> w.wo(l), held), rope);
             Router router = new Router(i, memory.weight(4L * c.numLocalExperts() * d, () -> w.gate(l), held),
-                    c.numExpertsPerTok(), routingRule, Intervention.NONE);
+                    c.numExpertsPerTok(), routingRule, Intervention.NONE,
+                    memory.isBounded() ? e -> w.notNeeded(l, e) : e -> {});
             layers[i] = new DecoderLayer(i,
                     new RmsNorm(w.attnNorm(i), c.rmsNormEps(), TensorNames.attnNorm(i)), attention,
                     new RmsNorm(w.moeNorm(i), c.rmsNormEps(), TensorNames.moeNorm(i)), new SparseMoe(i, router, experts));

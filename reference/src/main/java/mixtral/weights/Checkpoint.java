@@ -313,6 +313,11 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
         return direct;
     }
 
+    /** The direct reads in use, if any: for tests in this package. */
+    DirectReads direct() {
+        return directReads(false);
+    }
+
     /** How read-ahead brings bytes in; takes effect if set before the first read-ahead. Returns this checkpoint. */
     public synchronized Checkpoint readAheadMode(ReadAheadMode m) {
         if (directTried) {
@@ -386,6 +391,16 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
             d.queue(layer, ranges);
         } else {
             readAhead.queue(layer, ranges);
+        }
+    }
+
+    @Override
+    public void notNeeded(int layer, int expert) {
+        DirectReads d = directReads(false);
+        if (d != null && !closed && layer >= 0 && layer < config.numHiddenLayers()
+                && expert >= 0 && expert < config.numLocalExperts()) {
+            d.drop(List.of(layout.w1(layer, expert), layout.w3(layer, expert), layout.w2(layer, expert)).stream()
+                    .map(n -> new ReadAhead.Range(fileOf.get(n), fileOf.get(n).info(n))).toList());
         }
     }
 

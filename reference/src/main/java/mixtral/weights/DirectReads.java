@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import com.sun.nio.file.ExtendedOpenOption;
@@ -89,6 +90,8 @@ final class DirectReads implements AutoCloseable {
     private final Thread reader;
     private boolean closed;
     private long fromMapping;
+    private long dropped;
+    private long served;
 
     private DirectReads(Map<SafetensorsFile, FileChannel> channels, long align, long piece, int maxBuffers) {
         this.channels = channels;
@@ -153,6 +156,7 @@ final class DirectReads implements AutoCloseable {
             while (!queue.peekFirst().of(file, t)) {
                 drop(queue.pollFirst());
             }
+            served++;
         }
         boolean finite = true;
         for (long done = 0; done < t.numel(); ) {
@@ -171,6 +175,21 @@ final class DirectReads implements AutoCloseable {
             }
         }
         return finite ? Result.FINITE : Result.NOT_FINITE;
+    }
+
+    /**
+     * Drops every queued piece of these tensors, read or not (an expert no token chose): the reader goes on to what
+     * is needed, and a buffer holding one is free again.
+     */
+    synchronized void drop(List<ReadAhead.Range> tensors) {
+        for (Iterator<Piece> it = queue.iterator(); it.hasNext(); ) {
+            Piece p = it.next();
+            if (tensors.stream().anyMatch(r -> p.of(r.file(), r.tensor()))) {
+                it.remove();
+                drop(p);
+                dropped++;
+            }
+        }
     }
 
     /** The piece of t starting at element {@code from}, at the head of the queue, once read (or failed); else null. */
@@ -322,6 +341,16 @@ final class DirectReads implements AutoCloseable {
     /** Pieces converted from the mapped file because reading them directly failed (a test expects none). */
     synchronized long fromMapping() {
         return fromMapping;
+    }
+
+    /** Tensors converted from the pieces read for them. */
+    synchronized long served() {
+        return served;
+    }
+
+    /** Pieces dropped because their tensor was not needed ({@link #drop}). */
+    synchronized long dropped() {
+        return dropped;
     }
 
     /** Buffers made so far: at most {@link #BUFFERS}, reused after that. */

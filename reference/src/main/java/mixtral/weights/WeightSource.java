@@ -26,6 +26,12 @@ public interface WeightSource {
      */
     default void readAhead(int layer) {}
 
+    /**
+     * A hint that no token of the current forward pass chose {@code expert} at {@code layer}; returns at once. A source
+     * reading ahead skips that expert's bytes if it has not read them yet.
+     */
+    default void notNeeded(int layer, int expert) {}
+
     /** [D] */
     INDArray finalNorm();
 

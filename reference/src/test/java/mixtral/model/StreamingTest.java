@@ -150,11 +150,16 @@ class StreamingTest {
     @Test
     void generationWithTheKvCacheIsTheSameStreamed() {
         Generator.Settings greedy = Generator.Settings.greedy(6);
+        long[] loaded;
         try (Checkpoint c = Checkpoint.open(dir)) {
-            long[] loaded = Generator.generate(MixtralModel.load(c), PROMPT, greedy);
-            long[] streamed = Generator.generate(MixtralModel.load(c, RoutingRule.MIXTRAL, WeightMemory.bounded(TINY_BUDGET)),
-                    PROMPT, greedy);
-            assertArrayEquals(loaded, streamed);
+            loaded = Generator.generate(MixtralModel.load(c), PROMPT, greedy);
+        }
+        for (ReadAheadMode mode : new ReadAheadMode[] {ReadAheadMode.PAGE_CACHE, ReadAheadMode.DIRECT}) {
+            try (Checkpoint c = Checkpoint.open(dir).readAheadMode(mode)) {   // direct: unchosen experts dropped
+                long[] streamed = Generator.generate(
+                        MixtralModel.load(c, RoutingRule.MIXTRAL, WeightMemory.bounded(TINY_BUDGET)), PROMPT, greedy);
+                assertArrayEquals(loaded, streamed, mode.toString());
+            }
         }
     }
 

@@ -134,6 +134,19 @@ class DirectReadsTest {
     }
 
     @Test
+    void aTensorDroppedAsNotNeededIsNotConvertedAndFreesItsBuffersForTheRest() {
+        try (SafetensorsFile f = SafetensorsFile.open(file); DirectReads d = open(f)) {
+            d.queue(0, all(f));
+            d.drop(List.of(new ReadAhead.Range(f, f.info("a")), new ReadAhead.Range(f, f.info("c"))));
+            assertTrue(d.dropped() >= 2, d.dropped() + " pieces dropped");
+            convert(d, f, "a", DirectReads.Result.NOT_QUEUED);
+            assertArrayEquals(b, convert(d, f, "b", DirectReads.Result.FINITE), "b, read with 3 buffers in all");
+            convert(d, f, "c", DirectReads.Result.NOT_QUEUED);
+            assertEquals(0, d.fromMapping());
+        }
+    }
+
+    @Test
     void closingWithPiecesStillQueuedReturnsPromptly() {
         assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
             try (SafetensorsFile f = SafetensorsFile.open(file)) {
