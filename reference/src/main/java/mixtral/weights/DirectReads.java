@@ -26,7 +26,7 @@ import org.bytedeco.javacpp.BytePointer;
  * <p>Why not the page cache: a model streamed because it does not fit in memory gains nothing from caching its bytes
  * (each pass evicts what the next one needs first), and filling pages the machine has not touched lately costs
  * more than the disk itself on a virtual machine that hands free memory back to its host: after the page cache was
- * emptied, 2.9 GB came in and were converted in 7.9 s through the cache and in 2.0 s through two reused buffers
+ * emptied, 3.1 GB came in and were converted in 7.9 s through the cache and in 2.0 s through two reused buffers
  * (docs/streaming.md). The result is the same either way: the same bytes go through the same conversion.
  *
  * <p>Usable where the file system accepts O_DIRECT ({@link #open} says null elsewhere; the checkpoint then reads ahead
