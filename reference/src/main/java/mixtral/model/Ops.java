@@ -35,10 +35,7 @@ final class Ops {
      * the Vector API when the JVM has it (3 times faster than ND4J here), else ND4J's swish and multiply.
      */
     static INDArray siluTimesInPlace(INDArray gate, INDArray up) {
-        if (!java.util.Arrays.equals(gate.shape(), up.shape())) {
-            throw new IllegalStateException("silu(gate) * up of shapes " + java.util.Arrays.toString(gate.shape())
-                    + " and " + java.util.Arrays.toString(up.shape()));
-        }
+        checkShape(up, "up, in silu(gate) * up,", gate.shape());
         if (!vectorApi || !isDense(gate) || !isDense(up)) {
             return Nd4j.exec(new Swish(gate, gate)).muli(up);
         }
@@ -64,8 +61,10 @@ final class Ops {
         if (!vectorApi || !isDense(scores)) {
             float[] mask = new float[t * s];
             for (int i = 0; i < t; i++) {
+                int lo = first.applyAsInt(i);
+                int hi = last.applyAsInt(i);
                 for (int j = 0; j < s; j++) {
-                    mask[i * s + j] = j >= first.applyAsInt(i) && j <= last.applyAsInt(i) ? 0f : -Float.MAX_VALUE;
+                    mask[i * s + j] = j >= lo && j <= hi ? 0f : -Float.MAX_VALUE;
                 }
             }
             scores.divi(divisor).addi(Nd4j.create(mask, new long[] {t, s}, 'c'));

@@ -30,8 +30,9 @@ final class Router {
         RouterPrecision p = intervention.routerPrecision();
         INDArray logits = Blas.linear(p.round(x), p.round(gate.get()));  // [T, E]
         Routing routing = intervention.route(layer, start, logits, k, rule);
-        for (int e = 0; e < logits.columns(); e++) {
-            if (routing.tokensOf(e).isEmpty()) {
+        boolean[] chosen = routing.chosen((int) logits.columns());
+        for (int e = 0; e < chosen.length; e++) {
+            if (!chosen[e]) {
                 unchosen.accept(e);
             }
         }

@@ -75,6 +75,17 @@ public record Routing(INDArray logits, int[][] experts, float[][] weights) {
         return Nd4j.createFromArray(weights);
     }
 
+    /** chosen[e]: whether some token goes to expert e, of {@code numExperts}. */
+    boolean[] chosen(int numExperts) {
+        boolean[] chosen = new boolean[numExperts];
+        for (int[] tokenExperts : experts) {
+            for (int e : tokenExperts) {
+                chosen[e] = true;
+            }
+        }
+        return chosen;
+    }
+
     /** The tokens routed to {@code expert}, in order, and the weight each gives that expert's output. */
     Batch tokensOf(int expert) {
         int n = 0;
