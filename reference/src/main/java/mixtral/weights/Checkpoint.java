@@ -13,6 +13,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import mixtral.BadInputException;
 import mixtral.config.ConfigReader;
 import mixtral.config.MixtralConfig;
@@ -49,7 +50,7 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
     private ReadAheadMode mode = ReadAheadMode.fromSystemProperty();
     private DirectReads direct;               // opened at the first read-ahead: only a streamed model asks for one
     private boolean directTried;
-    private final java.util.concurrent.atomic.AtomicLong readAheads = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong readAheads = new AtomicLong();
     private volatile boolean closed;
 
     private Checkpoint(Path dir, Layout layout, MixtralConfig config, List<SafetensorsFile> files,
@@ -384,8 +385,7 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
                 ? layout.layerTensors(layer, config.numLocalExperts())
                 : List.of(layout.finalNorm(), config.tieWordEmbeddings() ? layout.embedding() : layout.lmHead());
         readAheads.incrementAndGet();
-        List<ReadAhead.Range> ranges = names.stream()
-                .map(n -> new ReadAhead.Range(fileOf.get(n), fileOf.get(n).info(n))).toList();
+        List<ReadAhead.Range> ranges = names.stream().map(this::range).toList();
         DirectReads d = directReads(true);
         if (d != null) {
             d.queue(layer, ranges);
@@ -399,9 +399,14 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
         DirectReads d = directReads(false);
         if (d != null && !closed && layer >= 0 && layer < config.numHiddenLayers()
                 && expert >= 0 && expert < config.numLocalExperts()) {
-            d.drop(List.of(layout.w1(layer, expert), layout.w3(layer, expert), layout.w2(layer, expert)).stream()
-                    .map(n -> new ReadAhead.Range(fileOf.get(n), fileOf.get(n).info(n))).toList());
+            d.drop(List.of(range(layout.w1(layer, expert)), range(layout.w3(layer, expert)),
+                    range(layout.w2(layer, expert))));
         }
+    }
+
+    /** Where tensor {@code name}'s bytes lie: its file and its place in it. */
+    private ReadAhead.Range range(String name) {
+        return new ReadAhead.Range(fileOf.get(name), fileOf.get(name).info(name));
     }
 
     /** What {@link #readAhead} has read so far: the per-layer timeline of the disk. */
@@ -417,7 +422,7 @@ public final class Checkpoint implements WeightSource, AutoCloseable {
 
     /** Whether read-ahead goes past the page cache (O_DIRECT) into reused buffers, as it does where the file system allows. */
     public boolean readsDirect() {
-        return directReads(false) != null;
+        return direct() != null;
     }
 
     @Override
