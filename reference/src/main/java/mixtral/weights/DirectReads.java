@@ -7,7 +7,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
@@ -84,7 +83,7 @@ final class DirectReads implements AutoCloseable {
     private final Map<SafetensorsFile, FileChannel> channels;
     private final ArrayDeque<Piece> queue = new ArrayDeque<>();      // queued, being read or read; not yet converted
     private final ArrayDeque<Buffer> free = new ArrayDeque<>();
-    private final List<Buffer> all = new ArrayList<>();
+    private int made;                                                // buffers allocated so far
     private final Map<Integer, LayerSpan> spans = new HashMap<>();
     private final ReadAhead.Log log = new ReadAhead.Log();
     private final Thread reader;
@@ -237,7 +236,7 @@ final class DirectReads implements AutoCloseable {
             Piece p = null;
             Buffer b;
             synchronized (this) {
-                while (!closed && ((p = firstQueued()) == null || (free.isEmpty() && all.size() >= maxBuffers))) {
+                while (!closed && ((p = firstQueued()) == null || (free.isEmpty() && made >= maxBuffers))) {
                     try {
                         wait();
                     } catch (InterruptedException e) {
@@ -288,7 +287,7 @@ final class DirectReads implements AutoCloseable {
         }
         BytePointer memory = new BytePointer(need + align);
         Buffer fresh = new Buffer(memory, memory.capacity(need + align).asByteBuffer().alignedSlice((int) align));
-        all.add(fresh);
+        made++;
         return fresh;
     }
 
@@ -355,14 +354,20 @@ final class DirectReads implements AutoCloseable {
 
     /** Buffers made so far: at most {@link #BUFFERS}, reused after that. */
     synchronized int buffers() {
-        return all.size();
+        return made;
     }
 
     @Override
     public void close() {
         synchronized (this) {
             closed = true;
-            queue.forEach(p -> p.state = p.state == State.QUEUED ? State.FAILED : p.state);   // none waits forever
+            for (Piece p : queue) {          // none waits forever, and pieces read but never converted free their buffer
+                if (p.state == State.READ) {
+                    recycle(p.buffer);
+                    p.buffer = null;
+                }
+                p.state = p.state == State.QUEUED || p.state == State.READ ? State.FAILED : p.state;
+            }
             notifyAll();
         }
         reader.interrupt();
