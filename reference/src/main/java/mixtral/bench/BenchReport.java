@@ -29,7 +29,7 @@ public final class BenchReport {
                 + "of %d runs after %d warm-up (prefill: more while the JIT compiler is busy, up to %d); decode: of %d tokens "
                 + "after a %d-token prompt and %d warm-up tokens. Our recordings and Hugging Face take turns run by run, "
                 + "%d ms apart; `paired` is the median of the turn-by-turn ratios, and so is `vs off` (each recording over "
-                + "recording off, which ran just before it).%n%n",
+                + "recording off in the same turn; the three take turns in a rotating order).%n%n",
                 c.hiddenSize(), c.intermediateSize(), c.numHiddenLayers(), c.numLocalExperts(),
                 c.numExpertsPerTok(), c.numAttentionHeads(), c.numKeyValueHeads(), c.vocabSize(), r.settings().seed(),
                 r.settings().reps(), r.settings().warmup(), ModelBench.MAX_WARMUP, r.settings().decodeSteps() - r.settings().warmup(),
